@@ -1,0 +1,121 @@
+// One list over several sources behind one opaque cursor. Each source pages with its own cursor; ours records which
+// source we are in, that source's cursor for the page we are in, and how many items of that page were already given.
+import { GatewayError } from './errors.js';
+import type { Contact, ContactPage, Source } from './model.js';
+
+export const MAX_FIRST = 100;
+/** A walk that makes no progress after this many upstream pages stops rather than spin. */
+const MAX_PAGES_PER_CALL = 10;
+
+interface CursorState {
+  /** Index into the walked sources. */
+  i: number;
+  /** The source's cursor for the page the next item is on; null for its first page. */
+  c: string | null;
+  /** Items of that page already given. */
+  k: number;
+  /** The walked sources and the filter: a cursor is only good for the list it came from. */
+  s: string;
+  f: string;
+}
+
+export interface PageRequest {
+  sources: Source[];
+  first: number;
+  after: string | null | undefined;
+  /** A stable text of the filter (empty for none). */
+  filterKey: string;
+}
+
+export interface Edge {
+  cursor: string;
+  node: Contact;
+}
+
+export interface PageResult {
+  edges: Edge[];
+  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
+}
+
+export type ListPage = (source: Source, limit: number, cursor: string | null) => Promise<ContactPage>;
+
+export function validateFirst(first: number): void {
+  if (!Number.isInteger(first) || first < 1 || first > MAX_FIRST) {
+    throw GatewayError.badInput(`"first" must be between 1 and ${MAX_FIRST}.`);
+  }
+}
+
+function encode(state: CursorState): string {
+  return Buffer.from(JSON.stringify([state.i, state.c, state.k, state.s, state.f])).toString('base64url');
+}
+
+export function decodeCursor(after: string, sourcesKey: string, filterKey: string): CursorState {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(after, 'base64url').toString());
+  } catch {
+    parsed = undefined;
+  }
+  if (
+    !Array.isArray(parsed) ||
+    parsed.length !== 5 ||
+    !Number.isInteger(parsed[0]) ||
+    !(parsed[1] === null || typeof parsed[1] === 'string') ||
+    !Number.isInteger(parsed[2]) ||
+    parsed[2] < 0 ||
+    typeof parsed[3] !== 'string' ||
+    typeof parsed[4] !== 'string'
+  ) {
+    throw GatewayError.badInput('"after" is not a cursor this gateway gave out.');
+  }
+  const [i, c, k, s, f] = parsed as [number, string | null, number, string, string];
+  if (s !== sourcesKey || f !== filterKey) {
+    throw GatewayError.badInput('"after" is a cursor of a different list: use it with the same sources and filter.');
+  }
+  return { i, c, k, s, f };
+}
+
+/** Walk the sources in order from `after`, collecting `first` contacts. */
+export async function walk(request: PageRequest, list: ListPage): Promise<PageResult> {
+  validateFirst(request.first);
+  const s = request.sources.join(',');
+  const f = request.filterKey;
+  let state: CursorState = request.after ? decodeCursor(request.after, s, f) : { i: 0, c: null, k: 0, s, f };
+  const edges: Edge[] = [];
+  let pages = 0;
+  while (edges.length < request.first && state.i < request.sources.length && pages < MAX_PAGES_PER_CALL) {
+    const source = request.sources[state.i] as Source;
+    const need = request.first - edges.length;
+    const page = await list(source, state.k + need, state.c);
+    pages += 1;
+    const { i, c, k } = state;
+    const taken = page.items.slice(k, k + need);
+    // Where the walk goes after this page's last item: the source's next page, else the next source.
+    const afterPage: CursorState = page.nextCursor
+      ? { i, c: page.nextCursor, k: 0, s, f }
+      : { i: i + 1, c: null, k: 0, s, f };
+    taken.forEach((node, index) => {
+      const position = k + index + 1;
+      const next = position >= page.items.length ? afterPage : { i, c, k: position, s, f };
+      edges.push({ cursor: encode(next), node });
+    });
+    const consumed = k + taken.length;
+    if (consumed < page.items.length) {
+      state = { i, c, k: consumed, s, f };
+    } else if (page.nextCursor === c && taken.length === 0) {
+      // An upstream that hands back the cursor it was given would loop forever: treat the source as done.
+      state = { i: i + 1, c: null, k: 0, s, f };
+    } else {
+      state = afterPage;
+    }
+  }
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: state.i < request.sources.length,
+      hasPreviousPage: false,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}

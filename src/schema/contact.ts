@@ -1,0 +1,180 @@
+import type { GatewayContext } from '../context.js';
+import { GatewayError } from '../errors.js';
+import type { Contact, ContactKind, ContactRole } from '../model.js';
+import { walk } from '../paging.js';
+import { AddressRef } from './address.js';
+import { AffiliationRef } from './affiliation.js';
+import { builder } from './builder.js';
+import { ChannelRef, ChannelTypeEnum } from './channel.js';
+import { CompanyRef } from './company.js';
+import { ContactDateRef } from './contact-date.js';
+import { decodeGlobalID, nodeKey, parseNodeKey } from './ids.js';
+import { NoteRef } from './note.js';
+import { SourceEnum } from './source.js';
+import { TagRef } from './tag.js';
+
+const ContactKindEnum = builder.enumType('ContactKind', {
+  values: ['PERSON', 'ORGANIZATION', 'GROUP'] as const satisfies readonly ContactKind[],
+});
+
+const ContactRoleEnum = builder.enumType('ContactRole', {
+  description: "Intercom's lifecycle role; null for Backside.",
+  values: ['USER', 'LEAD'] as const satisfies readonly ContactRole[],
+});
+
+export const ContactRef = builder.objectRef<Contact>('Contact');
+
+/** The contact with every field known; free unless it came from a list that leaves channels out. */
+function complete(contact: Contact, ctx: GatewayContext): Promise<Contact> | Contact {
+  return contact.partial ? ctx.sources.of(contact).complete(contact) : contact;
+}
+
+builder.node(ContactRef, {
+  id: { resolve: (contact) => nodeKey(contact.source, contact.sourceId) },
+  loadOne: (key, ctx) => {
+    const { source, ids } = parseNodeKey(key);
+    return ctx.sources.get(source).contact(ids[0] as string);
+  },
+  fields: (t) => ({
+    source: t.expose('source', { type: SourceEnum }),
+    sourceId: t.exposeString('sourceId'),
+    kind: t.expose('kind', { type: ContactKindEnum }),
+    role: t.expose('role', { type: ContactRoleEnum, nullable: true }),
+    displayName: t.string({
+      description: 'Never empty: name, else email, else phone, else the source id.',
+      resolve: async (contact, _args, ctx) =>
+        contact.named ? contact.displayName : (await complete(contact, ctx)).displayName,
+    }),
+    givenName: t.exposeString('givenName', { nullable: true }),
+    familyName: t.exposeString('familyName', { nullable: true }),
+    middleName: t.exposeString('middleName', { nullable: true }),
+    nickname: t.exposeString('nickname', { nullable: true }),
+    prefix: t.exposeString('prefix', { nullable: true }),
+    suffix: t.exposeString('suffix', { nullable: true }),
+    email: t.string({
+      nullable: true,
+      description: 'The primary email, lowercased.',
+      resolve: async (contact, _args, ctx) => (await complete(contact, ctx)).email,
+    }),
+    phone: t.string({
+      nullable: true,
+      description: 'The primary phone, E.164 where it can be parsed.',
+      resolve: async (contact, _args, ctx) => (await complete(contact, ctx)).phone,
+    }),
+    avatarUrl: t.expose('avatarUrl', { type: 'URL', nullable: true }),
+    bio: t.exposeString('bio', { nullable: true }),
+    language: t.exposeString('language', { nullable: true }),
+    timezone: t.exposeString('timezone', { nullable: true }),
+    externalId: t.exposeString('externalId', {
+      nullable: true,
+      description: 'Intercom external_id; Backside vcard_uid.',
+    }),
+    createdAt: t.expose('createdAt', { type: 'DateTime' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime' }),
+    deletedAt: t.expose('deletedAt', { type: 'DateTime', nullable: true }),
+    lastSeenAt: t.expose('lastSeenAt', { type: 'DateTime', nullable: true }),
+    addresses: t.field({
+      type: [AddressRef],
+      resolve: (contact, _args, ctx) => ctx.sources.of(contact).addresses(contact),
+    }),
+    channels: t.field({
+      type: [ChannelRef],
+      args: { types: t.arg({ type: [ChannelTypeEnum], description: 'Only channels of these types.' }) },
+      resolve: async (contact, args, ctx) => {
+        const channels = await ctx.sources.of(contact).channels(contact);
+        const types = args.types;
+        return types ? channels.filter((channel) => types.includes(channel.type)) : channels;
+      },
+    }),
+    tags: t.field({ type: [TagRef], resolve: (contact, _args, ctx) => ctx.sources.of(contact).tags(contact) }),
+    companies: t.field({
+      type: [CompanyRef],
+      description: 'The organizations this contact belongs to (Backside affiliations, Intercom companies).',
+      resolve: (contact, _args, ctx) => ctx.sources.of(contact).companies(contact),
+    }),
+    affiliations: t.field({
+      type: [AffiliationRef],
+      description: 'Intercom companies appear as current affiliations without title or dates.',
+      resolve: (contact, _args, ctx) => ctx.sources.of(contact).affiliations(contact),
+    }),
+    notes: t.field({
+      type: [NoteRef],
+      args: { first: t.arg.int({ defaultValue: 20, description: 'The newest notes first; 0 to 100.' }) },
+      resolve: async (contact, args, ctx) => {
+        const first = args.first ?? 20;
+        if (!Number.isInteger(first) || first < 0 || first > 100) {
+          throw GatewayError.badInput('"first" of notes must be between 0 and 100.');
+        }
+        return (await ctx.sources.of(contact).notes(contact)).slice(0, first);
+      },
+    }),
+    dates: t.field({
+      type: [ContactDateRef],
+      resolve: (contact, _args, ctx) => ctx.sources.of(contact).dates(contact),
+    }),
+    customAttributes: t.expose('customAttributes', {
+      type: 'JSONObject',
+      description: 'Intercom custom_attributes; Backside metadata. {} when there are none.',
+    }),
+  }),
+});
+
+const ContactConnection = builder.connectionObject(
+  { type: ContactRef, name: 'ContactConnection' },
+  { name: 'ContactEdge' },
+);
+
+const ContactFilter = builder.inputType('ContactFilter', {
+  description: 'Filters are pushed down to each source’s own search.',
+  fields: (t) => ({
+    query: t.string({ description: 'Free text over name, email and phone.' }),
+    email: t.string(),
+    phone: t.string(),
+    tag: t.string({ description: 'A tag name.' }),
+    updatedAfter: t.field({ type: 'DateTime' }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  contact: t.field({
+    type: ContactRef,
+    nullable: true,
+    description: 'A contact by global id; null when the source has no such contact (no error for a plain miss).',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_root, args, ctx) => {
+      const { typename, id } = decodeGlobalID(String(args.id));
+      if (typename !== 'Contact') throw GatewayError.badInput('The id is not a Contact id.');
+      const { source, ids } = parseNodeKey(id);
+      return ctx.sources.get(source).contact(ids[0] as string);
+    },
+  }),
+  contactBySourceId: t.field({
+    type: ContactRef,
+    nullable: true,
+    description: 'A contact by the id its source gave it.',
+    args: { source: t.arg({ type: SourceEnum, required: true }), sourceId: t.arg.string({ required: true }) },
+    resolve: (_root, args, ctx) => {
+      if (args.sourceId.trim() === '') throw GatewayError.badInput('"sourceId" must not be empty.');
+      return ctx.sources.get(args.source).contact(args.sourceId);
+    },
+  }),
+  contacts: t.field({
+    type: ContactConnection,
+    description: 'Contacts of the chosen sources (default: every configured source), one page at a time.',
+    args: {
+      first: t.arg.int({ defaultValue: 20, description: '1 to 100.' }),
+      after: t.arg.string(),
+      sources: t.arg({ type: [SourceEnum] }),
+      filter: t.arg({ type: ContactFilter }),
+    },
+    resolve: (_root, args, ctx) => {
+      if (args.filter) throw GatewayError.badInput('Filters are not supported yet.');
+      const sources = args.sources ? [...new Set(args.sources)] : ctx.sources.configured();
+      for (const source of sources) ctx.sources.get(source);
+      return walk(
+        { sources: sources.sort(), first: args.first ?? 20, after: args.after, filterKey: '' },
+        (source, limit, cursor) => ctx.sources.get(source).listContacts({ limit, cursor }),
+      );
+    },
+  }),
+}));

@@ -1,0 +1,15 @@
+import { lexicographicSortSchema } from 'graphql';
+import { builder } from './builder.js';
+import './scalars.js';
+import './source.js';
+import './address.js';
+import './channel.js';
+import './contact-date.js';
+import './tag.js';
+import './company.js';
+import './affiliation.js';
+import './note.js';
+import './contact.js';
+
+/** The gateway's schema, sorted so its printed form is stable. */
+export const schema = lexicographicSortSchema(builder.toSchema());

@@ -1,0 +1,79 @@
+import { badShape, isObject, type UpstreamHttp } from '../http.js';
+import type { BacksideAffiliation, BacksideContact } from './types.js';
+
+export interface BacksideListParams {
+  q?: string;
+  kind?: string;
+  tag?: string;
+  limit: number;
+  cursor?: string | null;
+}
+
+export interface BacksideListResult {
+  data: BacksideContact[];
+  nextCursor: string | null;
+}
+
+/** Backside's REST endpoints, one method each, answering raw shapes (see shared/upstreams/backside.md). */
+export class BacksideClient {
+  constructor(private readonly http: UpstreamHttp) {}
+
+  /** The full contact with its related arrays; null for a miss (404, including another tenant's record). */
+  async getContact(id: string): Promise<BacksideContact | null> {
+    const { body } = await this.http.request<unknown>(`/api/v1/contacts/${encodeURIComponent(id)}`, { allow: [404] });
+    return body === null ? null : this.contact(body);
+  }
+
+  /** One contact without related arrays, by an exact channel value; null when none. */
+  async findByChannel(type: 'email' | 'phone', value: string): Promise<BacksideContact | null> {
+    const { body } = await this.http.request<unknown>('/api/v1/contacts/find-by-channel', {
+      searchParams: { type, value },
+      allow: [404],
+    });
+    return body === null ? null : this.contact(body);
+  }
+
+  async getAffiliations(contactId: string): Promise<BacksideAffiliation[]> {
+    const { body } = await this.http.request<unknown>(
+      `/api/v1/contacts/${encodeURIComponent(contactId)}/affiliations`,
+      { allow: [404] },
+    );
+    if (body === null) return [];
+    if (!Array.isArray(body)) throw badShape('BACKSIDE', 'affiliations: not an array');
+    return body as BacksideAffiliation[];
+  }
+
+  async listContacts(params: BacksideListParams): Promise<BacksideListResult> {
+    const { body } = await this.http.request<unknown>('/api/v1/contacts', {
+      searchParams: {
+        q: params.q,
+        kind: params.kind,
+        tag: params.tag,
+        limit: params.limit,
+        cursor: params.cursor ?? undefined,
+      },
+    });
+    return parseList(body);
+  }
+
+  private contact(body: unknown): BacksideContact {
+    if (!isObject(body) || typeof body.id !== 'string') throw badShape('BACKSIDE', 'contact: no id');
+    return body as unknown as BacksideContact;
+  }
+}
+
+/** The list envelope is undocumented: accept a bare array, or the array under data, items or results. */
+export function parseList(body: unknown): BacksideListResult {
+  let data: unknown;
+  let nextCursor: unknown = null;
+  if (Array.isArray(body)) {
+    data = body;
+  } else if (isObject(body)) {
+    data = body.data ?? body.items ?? body.results;
+    nextCursor = body.next_cursor ?? null;
+  }
+  if (!Array.isArray(data)) throw badShape('BACKSIDE', 'list: no array');
+  const items = data.filter((item): item is BacksideContact => isObject(item) && typeof item.id === 'string');
+  if (items.length !== data.length) throw badShape('BACKSIDE', 'list: an item has no id');
+  return { data: items, nextCursor: typeof nextCursor === 'string' && nextCursor !== '' ? nextCursor : null };
+}

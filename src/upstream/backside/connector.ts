@@ -1,0 +1,133 @@
+import DataLoader from 'dataloader';
+import type { Affiliation, Company, Contact, ContactPage } from '../../model.js';
+import { eachKey, type ListArgs, type SourceConnector } from '../connector.js';
+import type { BacksideClient } from './client.js';
+import {
+  isFull,
+  type MapOptions,
+  mapAddress,
+  mapAffiliation,
+  mapChannels,
+  mapContact,
+  mapDate,
+  mapOrganization,
+  mapTag,
+} from './mappers.js';
+import type { BacksideContact } from './types.js';
+
+/** Backside pages hold at most this many contacts. */
+export const BACKSIDE_MAX_PAGE = 100;
+
+export class BacksideConnector implements SourceConnector {
+  readonly source = 'BACKSIDE' as const;
+  /**
+   * Full records by id, contacts and organizations alike. Backside has no batch get, so this loader's job is to
+   * dedupe across the whole request; the HTTP layer caps concurrency.
+   */
+  private readonly full: DataLoader<string, BacksideContact | null>;
+  private readonly affiliationLists: DataLoader<string, Affiliation[]>;
+
+  constructor(
+    private readonly client: BacksideClient,
+    private readonly options: MapOptions,
+  ) {
+    this.full = new DataLoader(eachKey((id) => client.getContact(id)));
+    this.affiliationLists = new DataLoader(eachKey((id) => this.loadAffiliations(id)));
+  }
+
+  async contact(sourceId: string): Promise<Contact | null> {
+    const raw = await this.full.load(sourceId);
+    return raw ? mapContact(raw, this.options) : null;
+  }
+
+  async complete(contact: Contact): Promise<Contact> {
+    if (!contact.partial) return contact;
+    return (await this.contact(contact.sourceId)) ?? contact;
+  }
+
+  async listContacts(args: ListArgs): Promise<ContactPage> {
+    const page = await this.client.listContacts({
+      limit: Math.min(args.limit, BACKSIDE_MAX_PAGE),
+      cursor: args.cursor,
+    });
+    for (const raw of page.data) {
+      // A list item may carry its related arrays after all; then it is as good as a GET.
+      if (isFull(raw)) this.full.prime(raw.id, raw);
+    }
+    return { items: page.data.map((raw) => mapContact(raw, this.options)), nextCursor: page.nextCursor };
+  }
+
+  private async record(contact: Contact): Promise<BacksideContact | null> {
+    return this.full.load(contact.sourceId);
+  }
+
+  async addresses(contact: Contact) {
+    return ((await this.record(contact))?.addresses ?? []).map(mapAddress);
+  }
+
+  async channels(contact: Contact) {
+    return mapChannels((await this.record(contact))?.channels ?? [], this.options);
+  }
+
+  async tags(contact: Contact) {
+    return ((await this.record(contact))?.tags ?? []).map(mapTag);
+  }
+
+  async dates(contact: Contact) {
+    return ((await this.record(contact))?.dates ?? []).map(mapDate);
+  }
+
+  async notes(): Promise<never[]> {
+    // Backside documents no notes.
+    return [];
+  }
+
+  async affiliations(contact: Contact): Promise<Affiliation[]> {
+    return this.affiliationLists.load(contact.sourceId);
+  }
+
+  async companies(contact: Contact): Promise<Company[]> {
+    const seen = new Set<string>();
+    return (await this.affiliations(contact))
+      .map((affiliation) => affiliation.company)
+      .filter((company) => !seen.has(company.sourceId) && seen.add(company.sourceId));
+  }
+
+  async tag(sourceId: string) {
+    // No tag endpoint: find one contact carrying the tag, and read the tag from its full record.
+    const page = await this.client.listContacts({ tag: sourceId, limit: 1 });
+    const first = page.data[0];
+    if (!first) return null;
+    const raw = await this.full.load(first.id);
+    const tag = raw?.tags?.find((candidate) => candidate.id === sourceId);
+    return tag ? mapTag(tag) : null;
+  }
+
+  async company(sourceId: string) {
+    const raw = await this.full.load(sourceId);
+    return raw && raw.kind?.toLowerCase() === 'organization' ? mapOrganization(raw) : null;
+  }
+
+  async note() {
+    return null;
+  }
+
+  private async loadAffiliations(contactId: string): Promise<Affiliation[]> {
+    const raw = await this.full.load(contactId);
+    if (!raw) return [];
+    // An absent array means "not loaded", never "empty": ask the sub-list endpoint.
+    const list = raw.affiliations ?? (await this.client.getAffiliations(contactId));
+    const refs = list.filter((affiliation) => typeof affiliation.organization_id === 'string').map(mapAffiliation);
+    const organizations = await this.full.loadMany(refs.map((ref) => ref.companyId));
+    const affiliations: Affiliation[] = [];
+    refs.forEach((ref, index) => {
+      const organization = organizations[index];
+      if (organization instanceof Error) throw organization;
+      // An organization that is gone (404) leaves no dangling affiliation.
+      if (!organization) return;
+      const { companyId: _companyId, ...rest } = ref;
+      affiliations.push({ ...rest, company: mapOrganization(organization) });
+    });
+    return affiliations;
+  }
+}

@@ -1,0 +1,171 @@
+import DataLoader from 'dataloader';
+import type { Affiliation, Company, Contact, ContactPage, Note, Tag } from '../../model.js';
+import { eachKey, type ListArgs, type SourceConnector, toError } from '../connector.js';
+import { INTERCOM_MAX_PAGE, type IntercomClient } from './client.js';
+import { type MapOptions, mapAddresses, mapChannels, mapCompany, mapContact, mapNote, mapTag } from './mappers.js';
+import type { IntercomCompany, IntercomContact, IntercomRefList } from './types.js';
+
+/** Ids per `POST /contacts/search` batch: one page of results must hold them all. */
+export const INTERCOM_SEARCH_BATCH = 100;
+
+export class IntercomConnector implements SourceConnector {
+  readonly source = 'INTERCOM' as const;
+  /** Contacts by id, many per `POST /contacts/search` with `id IN [...]`; primed by every list answer. */
+  private readonly contacts: DataLoader<string, IntercomContact | null>;
+  private readonly companies_: DataLoader<string, IntercomCompany | null>;
+  private readonly contactTags: DataLoader<string, Tag[]>;
+  private readonly contactCompanies: DataLoader<string, IntercomCompany[]>;
+  private readonly contactNotes: DataLoader<string, Note[]>;
+  private tagList: Promise<Map<string, Tag>> | undefined;
+
+  constructor(
+    private readonly client: IntercomClient,
+    private readonly options: MapOptions,
+  ) {
+    this.contacts = new DataLoader((ids) => this.loadContacts(ids), { maxBatchSize: INTERCOM_SEARCH_BATCH });
+    this.companies_ = new DataLoader(eachKey((id) => client.getCompany(id)));
+    this.contactTags = new DataLoader(eachKey(async (id) => (await client.contactTags(id)).map(mapTag)));
+    this.contactCompanies = new DataLoader(
+      eachKey(async (id) => {
+        const companies = await client.contactCompanies(id);
+        for (const company of companies) this.companies_.prime(company.id, company);
+        return companies;
+      }),
+    );
+    this.contactNotes = new DataLoader(
+      eachKey(async (id) => (await client.contactNotes(id)).map((note) => mapNote(note, id))),
+    );
+  }
+
+  async contact(sourceId: string): Promise<Contact | null> {
+    const raw = await this.contacts.load(sourceId);
+    return raw ? mapContact(raw, this.options) : null;
+  }
+
+  async complete(contact: Contact): Promise<Contact> {
+    return contact;
+  }
+
+  async listContacts(args: ListArgs): Promise<ContactPage> {
+    const page = await this.client.listContacts(Math.min(args.limit, INTERCOM_MAX_PAGE), args.cursor);
+    return { items: this.primeAll(page.data), nextCursor: page.next };
+  }
+
+  /** Prime the contact loader with list answers, so child fields cost no second read. */
+  private primeAll(raws: IntercomContact[]): Contact[] {
+    return raws.map((raw) => {
+      this.contacts.prime(raw.id, raw);
+      return mapContact(raw, this.options);
+    });
+  }
+
+  private async raw(contact: Contact): Promise<IntercomContact | null> {
+    return this.contacts.load(contact.sourceId);
+  }
+
+  async addresses(contact: Contact) {
+    const raw = await this.raw(contact);
+    return raw ? mapAddresses(raw) : [];
+  }
+
+  async channels(contact: Contact) {
+    const raw = await this.raw(contact);
+    return raw ? mapChannels(raw, this.options) : [];
+  }
+
+  async dates() {
+    // Intercom has no dates of this kind.
+    return [];
+  }
+
+  async tags(contact: Contact): Promise<Tag[]> {
+    const refs = (await this.raw(contact))?.tags;
+    if (!refs || refs.data.length === 0) return [];
+    if (!refs.has_more) {
+      // One `GET /tags` per request names every tag of the workspace.
+      const byId = await this.allTags();
+      const tags = refs.data.map((ref) => byId.get(String(ref.id)));
+      if (tags.every((tag) => tag !== undefined)) return tags as Tag[];
+    }
+    // More than the inline ten, or a tag newer than the list: the contact's own tag list is complete.
+    return this.contactTags.load(contact.sourceId);
+  }
+
+  async companies(contact: Contact): Promise<Company[]> {
+    return (await this.rawCompanies(contact)).map(mapCompany);
+  }
+
+  async affiliations(contact: Contact): Promise<Affiliation[]> {
+    // Intercom only says which companies a contact belongs to: each is a current affiliation without a title.
+    return (await this.companies(contact)).map((company) => ({
+      company,
+      title: null,
+      role: null,
+      department: null,
+      description: null,
+      isCurrent: true,
+      startDate: null,
+      endDate: null,
+    }));
+  }
+
+  async notes(contact: Contact): Promise<Note[]> {
+    const refs = (await this.raw(contact))?.notes;
+    // An empty inline list is the whole answer: no call needed.
+    if (refs && refs.data.length === 0 && !refs.has_more) return [];
+    return this.contactNotes.load(contact.sourceId);
+  }
+
+  async tag(sourceId: string) {
+    return (await this.allTags()).get(sourceId) ?? null;
+  }
+
+  async company(sourceId: string) {
+    const raw = await this.companies_.load(sourceId);
+    return raw ? mapCompany(raw) : null;
+  }
+
+  async note(contactId: string, noteId: string) {
+    const contact = await this.contact(contactId);
+    if (!contact) return null;
+    return (await this.notes(contact)).find((note) => note.sourceId === noteId) ?? null;
+  }
+
+  private async rawCompanies(contact: Contact): Promise<IntercomCompany[]> {
+    const refs: IntercomRefList | null | undefined = (await this.raw(contact))?.companies;
+    if (!refs || refs.data.length === 0) return [];
+    if (refs.has_more) return this.contactCompanies.load(contact.sourceId);
+    const loaded = await this.companies_.loadMany(refs.data.map((ref) => String(ref.id)));
+    return loaded.filter((company): company is IntercomCompany => {
+      if (company instanceof Error) throw company;
+      return company !== null;
+    });
+  }
+
+  private allTags(): Promise<Map<string, Tag>> {
+    this.tagList ??= this.client.listTags().then((tags) => new Map(tags.map((tag) => [tag.id, mapTag(tag)])));
+    return this.tagList;
+  }
+
+  /** Many ids in one search; ids the (eventually consistent) search missed fall back to `GET /contacts/{id}`. */
+  private async loadContacts(ids: readonly string[]): Promise<(IntercomContact | null | Error)[]> {
+    const unique = [...new Set(ids)];
+    const found = new Map<string, IntercomContact>();
+    try {
+      const page = await this.client.searchContacts({
+        query: { field: 'id', operator: 'IN', value: unique },
+        pagination: { per_page: Math.min(INTERCOM_MAX_PAGE, Math.max(unique.length, 1)) },
+      });
+      for (const raw of page.data) found.set(raw.id, raw);
+    } catch (error) {
+      return ids.map(() => toError(error));
+    }
+    const misses = unique.filter((id) => !found.has(id));
+    const fallbacks = await Promise.all(misses.map((id) => this.client.getContact(id).catch(toError)));
+    const answers = new Map<string, IntercomContact | null | Error>(found);
+    misses.forEach((id, index) => {
+      answers.set(id, fallbacks[index] ?? null);
+    });
+    return ids.map((id) => answers.get(id) ?? null);
+  }
+}

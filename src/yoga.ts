@@ -1,0 +1,109 @@
+import { GraphQLError } from 'graphql';
+import { createGraphQLError, createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import type { GatewayContext } from './context.js';
+import { GatewayError } from './errors.js';
+import type { Source } from './model.js';
+import { schema } from './schema/index.js';
+import { Sources } from './sources.js';
+import { BacksideClient } from './upstream/backside/client.js';
+import { BacksideConnector } from './upstream/backside/connector.js';
+import type { SourceConnector } from './upstream/connector.js';
+import { UpstreamHttp } from './upstream/http.js';
+import { IntercomClient } from './upstream/intercom/client.js';
+import { IntercomConnector } from './upstream/intercom/connector.js';
+
+export interface GatewayOptions {
+  /** Backside, when configured: its base URL and API key. */
+  backside?: { baseUrl: string; apiKey: string } | undefined;
+  /** Intercom, when configured: base URL (EU/AU workspaces differ), access token and pinned API version. */
+  intercom?: { baseUrl: string; accessToken: string; version: string } | undefined;
+  /** Per-attempt timeout of one upstream call, in milliseconds. */
+  upstreamTimeoutMs: number;
+  /** Most calls in flight to one source at once. */
+  upstreamConcurrency: number;
+  /** ISO region for phone numbers written without a country code (e.g. US). */
+  defaultRegion?: string | undefined;
+  /** The query GraphiQL opens with; false turns GraphiQL off. */
+  graphiql?: { defaultQuery: string } | false;
+  /** Yoga's logger setting; false for silence (tests). */
+  logging?: boolean;
+  /** For tests that count or fake calls below ky; the gateway uses the global fetch. */
+  fetch?: typeof fetch;
+}
+
+export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext>;
+
+/** Builds the gateway without listening: tests call `gateway.fetch`, only src/index.ts opens a port. */
+export function createGateway(options: GatewayOptions): Gateway {
+  const mapOptions = { defaultRegion: options.defaultRegion };
+  const common = {
+    timeoutMs: options.upstreamTimeoutMs,
+    concurrency: options.upstreamConcurrency,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  };
+  const backside = options.backside
+    ? new BacksideClient(
+        new UpstreamHttp({
+          ...common,
+          source: 'BACKSIDE',
+          baseUrl: options.backside.baseUrl,
+          headers: { Authorization: `Bearer ${options.backside.apiKey}` },
+        }),
+      )
+    : undefined;
+  const intercom = options.intercom
+    ? new IntercomClient(
+        new UpstreamHttp({
+          ...common,
+          source: 'INTERCOM',
+          baseUrl: options.intercom.baseUrl,
+          headers: {
+            Authorization: `Bearer ${options.intercom.accessToken}`,
+            'Intercom-Version': options.intercom.version,
+          },
+        }),
+      )
+    : undefined;
+
+  return createYoga<Record<string, unknown>, GatewayContext>({
+    schema,
+    logging: options.logging ?? true,
+    graphiql:
+      options.graphiql === false ? false : { defaultQuery: options.graphiql?.defaultQuery, title: 'Contact gateway' },
+    landingPage: false,
+    // Loaders live in the connectors, made here per request: batching and dedupe never cross callers.
+    context: (): GatewayContext => {
+      const connectors: Partial<Record<Source, SourceConnector>> = {};
+      if (backside) connectors.BACKSIDE = new BacksideConnector(backside, mapOptions);
+      if (intercom) connectors.INTERCOM = new IntercomConnector(intercom, mapOptions);
+      return { sources: new Sources(connectors) };
+    },
+    maskedErrors: { maskError: maskGatewayError },
+  });
+}
+
+/**
+ * Expected failures keep their public message with `code` and `source`; anything else is masked by Yoga's default
+ * (no stack, no upstream detail), coded INTERNAL_SERVER_ERROR.
+ */
+export function maskGatewayError(error: unknown, message: string, isDev?: boolean): Error {
+  const original = error instanceof GraphQLError ? error.originalError : error;
+  if (original instanceof GatewayError) {
+    const graphQLError = error instanceof GraphQLError ? error : undefined;
+    return createGraphQLError(original.message, {
+      nodes: graphQLError?.nodes ?? null,
+      path: graphQLError?.path ?? null,
+      extensions: { code: original.code, ...(original.source ? { source: original.source } : {}) },
+    });
+  }
+  const masked = maskError(error, message, isDev);
+  if (masked instanceof GraphQLError && masked.extensions.code === undefined) {
+    // A GraphQL error of the request itself (validation, variables): the client's input is at fault.
+    return createGraphQLError(masked.message, {
+      nodes: masked.nodes ?? null,
+      path: masked.path ?? null,
+      extensions: { ...masked.extensions, code: 'BAD_USER_INPUT' },
+    });
+  }
+  return masked;
+}
