@@ -3,4 +3,6 @@ import type { Sources } from './sources.js';
 /** What every resolver sees. Made per request by the gateway's context factory (src/yoga.ts). */
 export interface GatewayContext {
   sources: Sources;
+  /** Region for phone numbers written without a country code (filters, person lookups). */
+  defaultRegion: string | undefined;
 }

@@ -138,3 +138,18 @@ export interface ContactPage {
   items: Contact[];
   nextCursor: string | null;
 }
+
+/** A contact filter with its values already canonical (email lowercased, phone E.164). */
+export interface ContactFilter {
+  query?: string;
+  email?: string;
+  phone?: string;
+  tag?: string;
+  updatedAfter?: Date;
+}
+
+/** What links records of one person across sources: a canonical email or an E.164 phone. */
+export interface IdentityKey {
+  kind: 'email' | 'phone';
+  value: string;
+}

@@ -101,3 +101,34 @@ export function htmlToText(html: string): string {
 export function joinNonEmpty(parts: (string | null | undefined)[], separator = ', '): string {
   return parts.filter((part): part is string => typeof part === 'string' && part.trim() !== '').join(separator);
 }
+
+/**
+ * The ways a stored phone may be written for one E.164 number: sources keep what people typed, and exact-match search
+ * can only find a number in the spelling it was stored in.
+ */
+export function phoneSpellings(e164: string): string[] {
+  const parsed = parsePhoneNumberFromString(e164);
+  if (!parsed) return [e164];
+  const national = parsed.nationalNumber;
+  const spellings = new Set([
+    parsed.number,
+    parsed.formatInternational(),
+    parsed.formatNational(),
+    national,
+    `${parsed.countryCallingCode}${national}`,
+  ]);
+  // NANP numbers are often written 415-555-0134 or 415.555.0134.
+  if (parsed.countryCallingCode === '1' && national.length === 10) {
+    const [a, b, c] = [national.slice(0, 3), national.slice(3, 6), national.slice(6)];
+    for (const spelling of [
+      `${a}-${b}-${c}`,
+      `${a}.${b}.${c}`,
+      `${a} ${b} ${c}`,
+      `+1 ${a}-${b}-${c}`,
+      `1-${a}-${b}-${c}`,
+    ]) {
+      spellings.add(spelling);
+    }
+  }
+  return [...spellings];
+}

@@ -76,7 +76,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const connectors: Partial<Record<Source, SourceConnector>> = {};
       if (backside) connectors.BACKSIDE = new BacksideConnector(backside, mapOptions);
       if (intercom) connectors.INTERCOM = new IntercomConnector(intercom, mapOptions);
-      return { sources: new Sources(connectors) };
+      return { sources: new Sources(connectors), defaultRegion: options.defaultRegion };
     },
     maskedErrors: { maskError: maskGatewayError },
   });

@@ -1,5 +1,7 @@
 import type { GatewayContext } from '../context.js';
 import { GatewayError } from '../errors.js';
+import { filterKey, normalizeFilter } from '../filter.js';
+import { linkedContacts } from '../identity.js';
 import type { Contact, ContactKind, ContactRole } from '../model.js';
 import { walk } from '../paging.js';
 import { AddressRef } from './address.js';
@@ -116,6 +118,13 @@ builder.node(ContactRef, {
       type: 'JSONObject',
       description: 'Intercom custom_attributes; Backside metadata. {} when there are none.',
     }),
+    linkedContacts: t.field({
+      type: [ContactRef],
+      description:
+        'The same person’s records in the other sources, matched by each of this contact’s canonical emails and phones. ' +
+        'Batched across a list: Intercom is asked for many values per search; Backside once per distinct value.',
+      resolve: (contact, _args, ctx) => linkedContacts(ctx.sources, contact),
+    }),
   }),
 });
 
@@ -125,13 +134,35 @@ const ContactConnection = builder.connectionObject(
 );
 
 const ContactFilter = builder.inputType('ContactFilter', {
-  description: 'Filters are pushed down to each source’s own search.',
+  description:
+    'Filters are pushed down to each source’s own search; every given field must hold (AND). Where a source cannot ' +
+    'express a field exactly, the gateway asks for the narrowest superset and finishes the filter on that page, so a ' +
+    'page may hold fewer than `first` contacts while `hasNextPage` is true.',
   fields: (t) => ({
-    query: t.string({ description: 'Free text over name, email and phone.' }),
-    email: t.string(),
-    phone: t.string(),
-    tag: t.string({ description: 'A tag name.' }),
-    updatedAfter: t.field({ type: 'DateTime' }),
+    query: t.string({
+      description:
+        'Free text over name, email and phone. Intercom: contains-search on name, email and phone. Backside: its `q` search.',
+    }),
+    email: t.string({
+      description:
+        'An exact email, compared trimmed and lowercased. Intercom: searched as contains, finished exactly. ' +
+        'Backside: find-by-channel (exact).',
+    }),
+    phone: t.string({
+      description:
+        'An exact phone, compared as E.164 (national numbers read in the configured region). Intercom: searched ' +
+        'over the usual spellings of the number, finished exactly. Backside: find-by-channel (exact).',
+    }),
+    tag: t.string({
+      description:
+        'A tag name (case-insensitive). Intercom: resolved to its tag id first. Backside: its `tag` parameter.',
+    }),
+    updatedAfter: t.field({
+      type: 'DateTime',
+      description:
+        'Updated strictly after this instant. Intercom compares whole days, so it is asked from the day before and the ' +
+        'page is finished exactly. Backside has no such search: its pages are finished here.',
+    }),
   }),
 });
 
@@ -168,12 +199,13 @@ builder.queryFields((t) => ({
       filter: t.arg({ type: ContactFilter }),
     },
     resolve: (_root, args, ctx) => {
-      if (args.filter) throw GatewayError.badInput('Filters are not supported yet.');
-      const sources = args.sources ? [...new Set(args.sources)] : ctx.sources.configured();
+      const filter = normalizeFilter(args.filter, ctx.defaultRegion);
+      const sources = args.sources ? [...new Set(args.sources)].sort() : ctx.sources.configured();
+      if (args.sources?.length === 0) throw GatewayError.badInput('"sources" must name at least one source.');
       for (const source of sources) ctx.sources.get(source);
       return walk(
-        { sources: sources.sort(), first: args.first ?? 20, after: args.after, filterKey: '' },
-        (source, limit, cursor) => ctx.sources.get(source).listContacts({ limit, cursor }),
+        { sources, first: args.first ?? 20, after: args.after, filterKey: filterKey(filter) },
+        (source, limit, cursor) => ctx.sources.get(source).listContacts({ limit, cursor, filter }),
       );
     },
   }),

@@ -10,6 +10,7 @@ import './company.js';
 import './affiliation.js';
 import './note.js';
 import './contact.js';
+import './person.js';
 
 /** The gateway's schema, sorted so its printed form is stable. */
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -5,7 +5,9 @@ import type {
   Company,
   Contact,
   ContactDate,
+  ContactFilter,
   ContactPage,
+  IdentityKey,
   Note,
   Source,
   Tag,
@@ -16,6 +18,8 @@ export interface ListArgs {
   limit: number;
   /** The upstream's own cursor from the previous page; null for the first page. */
   cursor: string | null;
+  /** Pushed down to the source's own search; a page may hold fewer than `limit` where the source over-approximates. */
+  filter?: ContactFilter | undefined;
 }
 
 /**
@@ -39,6 +43,21 @@ export interface SourceConnector {
   tag(sourceId: string): Promise<Tag | null>;
   company(sourceId: string): Promise<Company | null>;
   note(contactId: string, noteId: string): Promise<Note | null>;
+  /** Every contact of this source with that canonical email or phone; batched across the request. */
+  findByIdentity(key: IdentityKey): Promise<Contact[]>;
+}
+
+export function identityKey(key: IdentityKey): string {
+  return `${key.kind}:${key.value}`;
+}
+
+export function parseIdentityKey(key: string): IdentityKey {
+  const colon = key.indexOf(':');
+  return { kind: key.slice(0, colon) as IdentityKey['kind'], value: key.slice(colon + 1) };
+}
+
+export function hasFilter(filter: ContactFilter | undefined): filter is ContactFilter {
+  return filter !== undefined && Object.values(filter).some((value) => value !== undefined);
 }
 
 /** A DataLoader batch function over single-key reads: answers in key order, a failed key gets its own Error. */

@@ -1,6 +1,14 @@
 import DataLoader from 'dataloader';
-import type { Affiliation, Company, Contact, ContactPage } from '../../model.js';
-import { eachKey, type ListArgs, type SourceConnector } from '../connector.js';
+import type { Affiliation, Company, Contact, ContactFilter, ContactPage, IdentityKey } from '../../model.js';
+import { canonicalEmail, canonicalPhone } from '../../values.js';
+import {
+  eachKey,
+  hasFilter,
+  identityKey,
+  type ListArgs,
+  parseIdentityKey,
+  type SourceConnector,
+} from '../connector.js';
 import type { BacksideClient } from './client.js';
 import {
   isFull,
@@ -26,6 +34,8 @@ export class BacksideConnector implements SourceConnector {
    */
   private readonly full: DataLoader<string, BacksideContact | null>;
   private readonly affiliationLists: DataLoader<string, Affiliation[]>;
+  /** Identity lookups: `find-by-channel`, one call per distinct value (Backside cannot search many at once). */
+  private readonly identities: DataLoader<string, Contact[]>;
 
   constructor(
     private readonly client: BacksideClient,
@@ -33,6 +43,17 @@ export class BacksideConnector implements SourceConnector {
   ) {
     this.full = new DataLoader(eachKey((id) => client.getContact(id)));
     this.affiliationLists = new DataLoader(eachKey((id) => this.loadAffiliations(id)));
+    this.identities = new DataLoader(
+      eachKey(async (key) => {
+        const { kind, value } = parseIdentityKey(key);
+        const raw = await client.findByChannel(kind, value);
+        return raw ? [mapContact(raw, options)] : [];
+      }),
+    );
+  }
+
+  findByIdentity(key: IdentityKey): Promise<Contact[]> {
+    return this.identities.load(identityKey(key));
   }
 
   async contact(sourceId: string): Promise<Contact | null> {

@@ -1,9 +1,21 @@
 import DataLoader from 'dataloader';
-import type { Affiliation, Company, Contact, ContactPage, Note, Tag } from '../../model.js';
-import { eachKey, type ListArgs, type SourceConnector, toError } from '../connector.js';
+import type { Affiliation, Company, Contact, ContactFilter, ContactPage, IdentityKey, Note, Tag } from '../../model.js';
+import {
+  eachKey,
+  hasFilter,
+  identityKey,
+  type ListArgs,
+  parseIdentityKey,
+  type SourceConnector,
+  toError,
+} from '../connector.js';
 import { INTERCOM_MAX_PAGE, type IntercomClient } from './client.js';
 import { type MapOptions, mapAddresses, mapChannels, mapCompany, mapContact, mapNote, mapTag } from './mappers.js';
+import { filterQuery, finish, identityQueries, keysOf } from './search.js';
 import type { IntercomCompany, IntercomContact, IntercomRefList } from './types.js';
+
+/** Result pages one identity search may read before it stops (150 contacts a page). */
+const MAX_IDENTITY_PAGES = 5;
 
 /** Ids per `POST /contacts/search` batch: one page of results must hold them all. */
 export const INTERCOM_SEARCH_BATCH = 100;
@@ -16,6 +28,7 @@ export class IntercomConnector implements SourceConnector {
   private readonly contactTags: DataLoader<string, Tag[]>;
   private readonly contactCompanies: DataLoader<string, IntercomCompany[]>;
   private readonly contactNotes: DataLoader<string, Note[]>;
+  private readonly identities: DataLoader<string, Contact[]>;
   private tagList: Promise<Map<string, Tag>> | undefined;
 
   constructor(
@@ -32,6 +45,7 @@ export class IntercomConnector implements SourceConnector {
         return companies;
       }),
     );
+    this.identities = new DataLoader((keys) => this.loadIdentities(keys), { maxBatchSize: 200 });
     this.contactNotes = new DataLoader(
       eachKey(async (id) => (await client.contactNotes(id)).map((note) => mapNote(note, id))),
     );
@@ -47,8 +61,64 @@ export class IntercomConnector implements SourceConnector {
   }
 
   async listContacts(args: ListArgs): Promise<ContactPage> {
-    const page = await this.client.listContacts(Math.min(args.limit, INTERCOM_MAX_PAGE), args.cursor);
-    return { items: this.primeAll(page.data), nextCursor: page.next };
+    const perPage = Math.min(args.limit, INTERCOM_MAX_PAGE);
+    if (!hasFilter(args.filter)) {
+      const page = await this.client.listContacts(perPage, args.cursor);
+      return { items: this.primeAll(page.data), nextCursor: page.next };
+    }
+    return this.search(args.filter, perPage, args.cursor);
+  }
+
+  private async search(filter: ContactFilter, perPage: number, cursor: string | null): Promise<ContactPage> {
+    let tagId: string | undefined;
+    if (filter.tag) {
+      tagId = await this.tagIdByName(filter.tag);
+      // A tag this workspace does not have matches nothing here: no search needed.
+      if (tagId === undefined) return { items: [], nextCursor: null };
+    }
+    const query = filterQuery(filter, tagId);
+    if (query === null) return { items: [], nextCursor: null };
+    const page = await this.client.searchContacts({
+      query,
+      pagination: { per_page: perPage, ...(cursor ? { starting_after: cursor } : {}) },
+    });
+    return { items: this.primeAll(page.data).filter((contact) => finish(contact, filter)), nextCursor: page.next };
+  }
+
+  private async tagIdByName(name: string): Promise<string | undefined> {
+    const wanted = name.trim().toLowerCase();
+    for (const tag of (await this.allTags()).values()) {
+      if (tag.name.trim().toLowerCase() === wanted) return tag.sourceId;
+    }
+    return undefined;
+  }
+
+  findByIdentity(key: IdentityKey): Promise<Contact[]> {
+    return this.identities.load(identityKey(key));
+  }
+
+  /** Every key of the batch in as few searches as Intercom's limits allow, then bucketed by canonical value. */
+  private async loadIdentities(keys: readonly string[]): Promise<(Contact[] | Error)[]> {
+    const buckets = new Map<string, Contact[]>(keys.map((key) => [key, []]));
+    try {
+      for (const query of identityQueries(keys.map(parseIdentityKey))) {
+        let cursor: string | null = null;
+        for (let pages = 0; pages < MAX_IDENTITY_PAGES; pages++) {
+          const page = await this.client.searchContacts({
+            query,
+            pagination: { per_page: INTERCOM_MAX_PAGE, ...(cursor ? { starting_after: cursor } : {}) },
+          });
+          for (const contact of this.primeAll(page.data)) {
+            for (const key of keysOf(contact)) buckets.get(key)?.push(contact);
+          }
+          cursor = page.next;
+          if (!cursor) break;
+        }
+      }
+    } catch (error) {
+      return keys.map(() => toError(error));
+    }
+    return keys.map((key) => buckets.get(key) ?? []);
   }
 
   /** Prime the contact loader with list answers, so child fields cost no second read. */
