@@ -19,8 +19,7 @@ async function main(): Promise<void> {
 
   let demo: DemoUpstreams | undefined;
   const options: GatewayOptions = {
-    upstreamTimeoutMs: config.upstreamTimeoutMs,
-    upstreamConcurrency: config.upstreamConcurrency,
+    upstream: { timeoutMs: config.upstreamTimeoutMs, concurrency: config.upstreamConcurrency },
     defaultRegion: config.defaultRegion,
     graphiql: { defaultQuery: DEFAULT_QUERY },
   };

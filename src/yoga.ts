@@ -8,7 +8,7 @@ import { Sources } from './sources.js';
 import { BacksideClient } from './upstream/backside/client.js';
 import { BacksideConnector } from './upstream/backside/connector.js';
 import type { SourceConnector } from './upstream/connector.js';
-import { UpstreamHttp } from './upstream/http.js';
+import { type RequestScope, UpstreamHttp, type UpstreamHttpOptions, type UpstreamPolicy } from './upstream/http.js';
 import { IntercomClient } from './upstream/intercom/client.js';
 import { IntercomConnector } from './upstream/intercom/connector.js';
 
@@ -17,10 +17,10 @@ export interface GatewayOptions {
   backside?: { baseUrl: string; apiKey: string } | undefined;
   /** Intercom, when configured: base URL (EU/AU workspaces differ), access token and pinned API version. */
   intercom?: { baseUrl: string; accessToken: string; version: string } | undefined;
-  /** Per-attempt timeout of one upstream call, in milliseconds. */
-  upstreamTimeoutMs: number;
-  /** Most calls in flight to one source at once. */
-  upstreamConcurrency: number;
+  /** Timeouts, retries, rate-limit waits, circuit breaker and concurrency of upstream calls (src/upstream/http.ts). */
+  upstream?: Partial<UpstreamPolicy>;
+  /** The most one GraphQL request may spend on upstream calls, retries and waits included, ms. */
+  requestBudgetMs?: number;
   /** ISO region for phone numbers written without a country code (e.g. US). */
   defaultRegion?: string | undefined;
   /** The query GraphiQL opens with; false turns GraphiQL off. */
@@ -36,50 +36,54 @@ export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext
 /** Builds the gateway without listening: tests call `gateway.fetch`, only src/index.ts opens a port. */
 export function createGateway(options: GatewayOptions): Gateway {
   const mapOptions = { defaultRegion: options.defaultRegion };
+  const budgetMs = options.requestBudgetMs ?? 30_000;
+  let log: ((event: Parameters<NonNullable<UpstreamHttpOptions['onFailure']>>[0]) => void) | undefined;
   const common = {
-    timeoutMs: options.upstreamTimeoutMs,
-    concurrency: options.upstreamConcurrency,
+    policy: options.upstream ?? {},
+    onFailure: (event: Parameters<NonNullable<UpstreamHttpOptions['onFailure']>>[0]) => log?.(event),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
   const backside = options.backside
-    ? new BacksideClient(
-        new UpstreamHttp({
-          ...common,
-          source: 'BACKSIDE',
-          baseUrl: options.backside.baseUrl,
-          headers: { Authorization: `Bearer ${options.backside.apiKey}` },
-        }),
-      )
+    ? new UpstreamHttp({
+        ...common,
+        source: 'BACKSIDE',
+        baseUrl: options.backside.baseUrl,
+        headers: { Authorization: `Bearer ${options.backside.apiKey}` },
+      })
     : undefined;
   const intercom = options.intercom
-    ? new IntercomClient(
-        new UpstreamHttp({
-          ...common,
-          source: 'INTERCOM',
-          baseUrl: options.intercom.baseUrl,
-          headers: {
-            Authorization: `Bearer ${options.intercom.accessToken}`,
-            'Intercom-Version': options.intercom.version,
-          },
-        }),
-      )
+    ? new UpstreamHttp({
+        ...common,
+        source: 'INTERCOM',
+        baseUrl: options.intercom.baseUrl,
+        headers: {
+          Authorization: `Bearer ${options.intercom.accessToken}`,
+          'Intercom-Version': options.intercom.version,
+        },
+      })
     : undefined;
 
-  return createYoga<Record<string, unknown>, GatewayContext>({
+  const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
     logging: options.logging ?? true,
     graphiql:
       options.graphiql === false ? false : { defaultQuery: options.graphiql?.defaultQuery, title: 'Contact gateway' },
     landingPage: false,
     // Loaders live in the connectors, made here per request: batching and dedupe never cross callers.
-    context: (): GatewayContext => {
+    context: ({ request }): GatewayContext => {
+      // Upstream calls stop when the caller goes away or the request's budget is spent.
+      const scope: RequestScope = { signal: request.signal, deadline: Date.now() + budgetMs };
       const connectors: Partial<Record<Source, SourceConnector>> = {};
-      if (backside) connectors.BACKSIDE = new BacksideConnector(backside, mapOptions);
-      if (intercom) connectors.INTERCOM = new IntercomConnector(intercom, mapOptions);
+      if (backside) connectors.BACKSIDE = new BacksideConnector(new BacksideClient(backside.scope(scope)), mapOptions);
+      if (intercom) connectors.INTERCOM = new IntercomConnector(new IntercomClient(intercom.scope(scope)), mapOptions);
       return { sources: new Sources(connectors), defaultRegion: options.defaultRegion };
     },
     maskedErrors: { maskError: maskGatewayError },
   });
+  // Operators see which source failed, how and on which route; never a URL, token or upstream body.
+  log = (event) =>
+    yoga.logger.warn(`upstream ${event.source} ${event.code} (${event.detail}) attempt ${event.attempt}`);
+  return yoga;
 }
 
 /**

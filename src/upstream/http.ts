@@ -3,17 +3,57 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import { GatewayError } from '../errors.js';
 import type { Source } from '../model.js';
 
+/** How one source is called: every number here is configuration (src/config.ts), with these defaults. */
+export interface UpstreamPolicy {
+  /** Timeout of one attempt, ms. */
+  timeoutMs: number;
+  /** Extra attempts for idempotent reads on network errors, timeouts, 408, 429 and 5xx. */
+  retries: number;
+  /** Backoff base, ms: attempt n waits a random time up to base·2ⁿ (full jitter), at most `maxBackoffMs`. */
+  backoffMs: number;
+  maxBackoffMs: number;
+  /** Longest Retry-After / X-RateLimit-Reset worth waiting, ms; a longer one is an immediate UPSTREAM_RATE_LIMITED. */
+  rateLimitWaitCapMs: number;
+  /** Consecutive failed calls that open the circuit, and how long it stays open before one probe, ms. */
+  breakerThreshold: number;
+  breakerCooldownMs: number;
+  /** Most calls in flight to this source at once, per gateway process. */
+  concurrency: number;
+  /** Largest response body read, bytes; a larger one is UPSTREAM_BAD_RESPONSE. */
+  maxBodyBytes: number;
+}
+
+export const DEFAULT_POLICY: UpstreamPolicy = {
+  timeoutMs: 10_000,
+  retries: 2,
+  backoffMs: 100,
+  maxBackoffMs: 1_000,
+  rateLimitWaitCapMs: 2_000,
+  breakerThreshold: 5,
+  breakerCooldownMs: 10_000,
+  concurrency: 16,
+  maxBodyBytes: 10 * 1024 * 1024,
+};
+
 export interface UpstreamHttpOptions {
   source: Source;
   baseUrl: string;
   /** Sent on every request (auth, versions). */
   headers: Record<string, string>;
-  /** Per-attempt timeout in milliseconds. */
-  timeoutMs: number;
-  /** Most requests in flight to this source at once, per gateway process. */
-  concurrency: number;
+  policy?: Partial<UpstreamPolicy>;
+  /** Told of every failed attempt, for logs and metrics: codes and route templates only, never URLs or bodies. */
+  onFailure?: (event: { source: Source; code: string; route: string; detail: string; attempt: number }) => void;
   /** For unit tests of a client; the gateway uses the global fetch. */
   fetch?: typeof fetch;
+}
+
+/** What one GraphQL request lends its upstream calls: the client's abort signal and the request's deadline. */
+export interface RequestScope {
+  signal?: AbortSignal | undefined;
+  /** Epoch ms after which no attempt starts and none is waited for. */
+  deadline?: number | undefined;
+  /** Replaces the source's default headers for this request (a caller's own credential). */
+  headers?: Record<string, string> | undefined;
 }
 
 export interface UpstreamResponse<T> {
@@ -28,24 +68,109 @@ export interface RequestOptions {
   json?: unknown;
   /** Statuses answered as data (`body: null`) rather than as errors, e.g. 404 for a plain miss. */
   allow?: number[];
+  /** A POST that only reads (a search) may be retried like a GET. Writes never are. */
+  idempotent?: boolean;
 }
 
+/** What clients call: one source, one request's scope. */
+export interface Requester {
+  readonly source: Source;
+  request<T>(path: string, options?: RequestOptions): Promise<UpstreamResponse<T | null>>;
+}
+
+/** A circuit breaker over consecutive failures: open answers at once; after the cooldown one probe may pass. */
+class Breaker {
+  private failures = 0;
+  private openUntil = 0;
+  private probing = false;
+
+  constructor(
+    private readonly threshold: number,
+    private readonly cooldownMs: number,
+  ) {}
+
+  /** Whether a call may go out now; a half-open breaker lets exactly one through. */
+  admit(): boolean {
+    if (this.failures < this.threshold) return true;
+    if (Date.now() < this.openUntil || this.probing) return false;
+    this.probing = true;
+    return true;
+  }
+
+  success(): void {
+    this.failures = 0;
+    this.probing = false;
+  }
+
+  failure(): void {
+    this.failures += 1;
+    this.probing = false;
+    if (this.failures >= this.threshold) this.openUntil = Date.now() + this.cooldownMs;
+  }
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+/** `/contacts/5ba6…/notes` → `/contacts/{id}/notes`: logs name the route, never the record or the host. */
+export function routeOf(method: string, path: string): string {
+  const template = path
+    .split('?')[0]
+    ?.split('/')
+    .map((segment) => (/\d/.test(segment) && !/^v\d+$/.test(segment) ? '{id}' : segment))
+    .join('/');
+  return `${method} ${template}`;
+}
+
+/** The wait a 429 asks for, ms: Retry-After (seconds or a date), else X-RateLimit-Reset (unix seconds). */
+export function rateLimitWait(headers: Headers, now = Date.now()): number | null {
+  const retryAfter = headers.get('retry-after');
+  if (retryAfter) {
+    const seconds = Number(retryAfter);
+    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+    const date = Date.parse(retryAfter);
+    if (!Number.isNaN(date)) return Math.max(0, date - now);
+  }
+  const reset = Number(headers.get('x-ratelimit-reset'));
+  if (headers.has('x-ratelimit-reset') && Number.isFinite(reset)) return Math.max(0, reset * 1000 - now);
+  return null;
+}
+
+const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
+
 /**
- * The one way upstream code talks HTTP: a ky instance per source plus a concurrency cap, translating every failure
- * into a GatewayError whose message carries no URL, token or upstream body (ky's own messages contain the URL).
+ * The one way upstream code talks HTTP, per source: a ky instance (keep-alive through Node's fetch), a concurrency
+ * cap, retries with backoff for reads, rate-limit waits within a cap, and a circuit breaker. Every failure becomes a
+ * GatewayError whose message carries no URL, token or upstream body (ky's own messages contain the URL).
  */
 export class UpstreamHttp {
   readonly source: Source;
   private readonly ky: KyInstance;
   private readonly limit: LimitFunction;
+  private readonly policy: UpstreamPolicy;
+  private readonly breaker: Breaker;
+  private readonly onFailure: UpstreamHttpOptions['onFailure'];
 
   constructor(options: UpstreamHttpOptions) {
     this.source = options.source;
-    this.limit = pLimit(options.concurrency);
+    this.policy = { ...DEFAULT_POLICY, ...options.policy };
+    this.limit = pLimit(this.policy.concurrency);
+    this.breaker = new Breaker(this.policy.breakerThreshold, this.policy.breakerCooldownMs);
+    this.onFailure = options.onFailure;
     const kyOptions: Options = {
       prefixUrl: options.baseUrl,
       headers: { Accept: 'application/json', ...options.headers },
-      timeout: options.timeoutMs,
       retry: 0,
       throwHttpErrors: true,
     };
@@ -53,11 +178,68 @@ export class UpstreamHttp {
     this.ky = ky.create(kyOptions);
   }
 
-  request<T>(path: string, options: RequestOptions = {}): Promise<UpstreamResponse<T | null>> {
-    return this.limit(() => this.send<T>(path, options));
+  /** A requester bound to one GraphQL request. */
+  scope(scope: RequestScope = {}): Requester {
+    return { source: this.source, request: (path, options) => this.request(path, options, scope) };
   }
 
-  private async send<T>(path: string, options: RequestOptions): Promise<UpstreamResponse<T | null>> {
+  async request<T>(
+    path: string,
+    options: RequestOptions = {},
+    scope: RequestScope = {},
+  ): Promise<UpstreamResponse<T | null>> {
+    const method = options.method ?? 'GET';
+    const route = routeOf(method, path);
+    const idempotent = options.idempotent ?? method === 'GET';
+    const attempts = idempotent ? this.policy.retries + 1 : 1;
+    let last: GatewayError | undefined;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      const remaining = (scope.deadline ?? Number.POSITIVE_INFINITY) - Date.now();
+      if (remaining <= 0) break;
+      if (!this.breaker.admit()) {
+        throw GatewayError.upstream('UPSTREAM_UNAVAILABLE', this.source, `${route}: circuit open`);
+      }
+      let wait = 0;
+      try {
+        const response = await this.limit(() =>
+          this.attempt<T>(path, options, scope, Math.min(remaining, this.policy.timeoutMs)),
+        );
+        this.breaker.success();
+        return response;
+      } catch (error) {
+        const failure = error instanceof AttemptFailure ? error : new AttemptFailure(this.translate(error, route));
+        last = failure.error;
+        this.onFailure?.({ source: this.source, code: last.code, route, detail: last.detail ?? '', attempt });
+        if (scope.signal?.aborted) throw last;
+        if (!failure.retryable) {
+          if (failure.countsAsFault) this.breaker.failure();
+          else this.breaker.success();
+          throw last;
+        }
+        this.breaker.failure();
+        if (failure.waitMs !== null) {
+          if (failure.waitMs > this.policy.rateLimitWaitCapMs) throw last;
+          wait = failure.waitMs;
+        } else {
+          wait = Math.random() * Math.min(this.policy.maxBackoffMs, this.policy.backoffMs * 2 ** (attempt - 1));
+        }
+      }
+      if (attempt === attempts) break;
+      if (Date.now() + wait >= (scope.deadline ?? Number.POSITIVE_INFINITY)) break;
+      await sleep(wait, scope.signal).catch(() => {});
+      if (scope.signal?.aborted) break;
+    }
+    throw last ?? GatewayError.upstream('UPSTREAM_TIMEOUT', this.source, `${route}: request budget spent`);
+  }
+
+  private async attempt<T>(
+    path: string,
+    options: RequestOptions,
+    scope: RequestScope,
+    timeoutMs: number,
+  ): Promise<UpstreamResponse<T | null>> {
+    const method = options.method ?? 'GET';
+    const route = routeOf(method, path);
     const searchParams: Record<string, string> = {};
     for (const [key, value] of Object.entries(options.searchParams ?? {})) {
       if (value !== undefined) searchParams[key] = String(value);
@@ -65,31 +247,85 @@ export class UpstreamHttp {
     let response: Response;
     try {
       response = await this.ky(path.replace(/^\//, ''), {
-        method: options.method ?? 'GET',
+        method,
         searchParams,
+        timeout: timeoutMs,
+        ...(scope.signal ? { signal: scope.signal } : {}),
+        ...(scope.headers ? { headers: scope.headers } : {}),
         ...(options.json === undefined ? {} : { json: options.json }),
       });
     } catch (error) {
-      if (error instanceof HTTPError && options.allow?.includes(error.response.status)) {
-        await error.response.body?.cancel();
-        return { status: error.response.status, headers: error.response.headers, body: null };
+      if (error instanceof HTTPError) {
+        const status = error.response.status;
+        if (options.allow?.includes(status)) {
+          await error.response.body?.cancel().catch(() => {});
+          return { status, headers: error.response.headers, body: null };
+        }
+        void error.response.body?.cancel().catch(() => {});
+        const translated = this.translate(error, route);
+        const retryable = RETRYABLE.has(status);
+        const wait = status === 429 ? rateLimitWait(error.response.headers) : null;
+        // A 429 with no wait named is retried with ordinary backoff.
+        throw new AttemptFailure(translated, retryable, wait, status >= 500 || status === 408);
       }
-      throw this.translate(error);
+      const translated = this.translate(error, route);
+      const aborted = scope.signal?.aborted === true;
+      throw new AttemptFailure(translated, !aborted, null, !aborted);
     }
-    const text = await response.text();
+    const text = await this.readBody(response, route);
     try {
       return { status: response.status, headers: response.headers, body: JSON.parse(text) as T };
     } catch {
-      throw GatewayError.upstream('UPSTREAM_BAD_RESPONSE', this.source, `${path}: body is not JSON`);
+      throw new AttemptFailure(
+        GatewayError.upstream('UPSTREAM_BAD_RESPONSE', this.source, `${route}: body is not JSON`),
+        false,
+        null,
+        false,
+      );
     }
   }
 
-  private translate(error: unknown): GatewayError {
+  /** Reads the body up to the size cap, so a runaway answer cannot take the gateway's memory. */
+  private async readBody(response: Response, route: string): Promise<string> {
+    const tooLarge = () =>
+      new AttemptFailure(
+        GatewayError.upstream(
+          'UPSTREAM_BAD_RESPONSE',
+          this.source,
+          `${route}: body over ${this.policy.maxBodyBytes} bytes`,
+        ),
+        false,
+        null,
+        false,
+      );
+    const declared = Number(response.headers.get('content-length'));
+    if (Number.isFinite(declared) && declared > this.policy.maxBodyBytes) {
+      await response.body?.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    if (!response.body) return '';
+    const decoder = new TextDecoder();
+    let size = 0;
+    let text = '';
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > this.policy.maxBodyBytes) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      text += decoder.decode(value, { stream: true });
+    }
+    return text + decoder.decode();
+  }
+
+  private translate(error: unknown, route: string): GatewayError {
     if (error instanceof GatewayError) return error;
     if (error instanceof HTTPError) {
       const status = error.response.status;
-      void error.response.body?.cancel().catch(() => {});
-      const detail = `HTTP ${status}`;
+      const detail = `${route}: HTTP ${status}`;
       if (status === 401 || status === 402 || status === 403) {
         return GatewayError.upstream('UPSTREAM_UNAUTHORIZED', this.source, detail);
       }
@@ -98,9 +334,25 @@ export class UpstreamHttp {
       if (status >= 500) return GatewayError.upstream('UPSTREAM_UNAVAILABLE', this.source, detail);
       return GatewayError.upstream('UPSTREAM_BAD_RESPONSE', this.source, detail);
     }
-    if (error instanceof TimeoutError) return GatewayError.upstream('UPSTREAM_TIMEOUT', this.source, 'timeout');
-    // Network failures (fetch's TypeError): connection refused, reset, DNS.
-    return GatewayError.upstream('UPSTREAM_UNAVAILABLE', this.source, error instanceof Error ? error.name : 'error');
+    if (error instanceof TimeoutError)
+      return GatewayError.upstream('UPSTREAM_TIMEOUT', this.source, `${route}: timeout`);
+    // Network failures (fetch's TypeError): connection refused, reset, DNS; or the caller went away.
+    const name = error instanceof Error ? error.name : 'error';
+    return GatewayError.upstream('UPSTREAM_UNAVAILABLE', this.source, `${route}: ${name}`);
+  }
+}
+
+/** One failed attempt and what it means for the next. */
+class AttemptFailure extends Error {
+  constructor(
+    readonly error: GatewayError,
+    readonly retryable = false,
+    /** The wait a 429 named, ms; null for ordinary backoff. */
+    readonly waitMs: number | null = null,
+    /** Whether it says the upstream is unwell (counts toward the circuit breaker). */
+    readonly countsAsFault = retryable,
+  ) {
+    super(error.message);
   }
 }
 

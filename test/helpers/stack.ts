@@ -34,8 +34,7 @@ export async function startStack(
     intercom: sources.includes('INTERCOM')
       ? { baseUrl: upstreams.intercom.url, accessToken: DEMO_INTERCOM_TOKEN, version: '2.16' }
       : undefined,
-    upstreamTimeoutMs: 5000,
-    upstreamConcurrency: 8,
+    upstream: { timeoutMs: 5000, concurrency: 8 },
     defaultRegion: 'US',
     graphiql: false,
     logging: false,

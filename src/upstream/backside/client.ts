@@ -1,4 +1,4 @@
-import { badShape, isObject, type UpstreamHttp } from '../http.js';
+import { badShape, isObject, type Requester } from '../http.js';
 import type { BacksideAffiliation, BacksideContact } from './types.js';
 
 export interface BacksideListParams {
@@ -16,7 +16,7 @@ export interface BacksideListResult {
 
 /** Backside's REST endpoints, one method each, answering raw shapes (see shared/upstreams/backside.md). */
 export class BacksideClient {
-  constructor(private readonly http: UpstreamHttp) {}
+  constructor(private readonly http: Requester) {}
 
   /** The full contact with its related arrays; null for a miss (404, including another tenant's record). */
   async getContact(id: string): Promise<BacksideContact | null> {

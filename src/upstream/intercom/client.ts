@@ -1,4 +1,4 @@
-import { badShape, isObject, type UpstreamHttp } from '../http.js';
+import { badShape, isObject, type Requester } from '../http.js';
 import type {
   IntercomCompany,
   IntercomContact,
@@ -21,7 +21,7 @@ export interface IntercomPage<T> {
 
 /** Intercom's REST endpoints (API 2.16), one method each, answering raw shapes. */
 export class IntercomClient {
-  constructor(private readonly http: UpstreamHttp) {}
+  constructor(private readonly http: Requester) {}
 
   /**
    * One contact; null when missing or archived. A contact merged into another answers 410 with a canonical Link:
@@ -48,7 +48,11 @@ export class IntercomClient {
   }
 
   async searchContacts(request: IntercomSearchRequest): Promise<IntercomPage<IntercomContact>> {
-    const { body } = await this.http.request<unknown>('/contacts/search', { method: 'POST', json: request });
+    const { body } = await this.http.request<unknown>('/contacts/search', {
+      method: 'POST',
+      json: request,
+      idempotent: true,
+    });
     return page(body, contact);
   }
 
