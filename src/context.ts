@@ -5,4 +5,6 @@ export interface GatewayContext {
   sources: Sources;
   /** Region for phone numbers written without a country code (filters, person lookups). */
   defaultRegion: string | undefined;
+  /** The highest query cost allowed (see src/plugins/use-query-limits.ts). */
+  maxCost: number;
 }

@@ -1,8 +1,12 @@
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError } from 'graphql';
-import { createGraphQLError, createYoga, maskError, type YogaServerInstance } from 'graphql-yoga';
+import { createGraphQLError, createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import type { GatewayContext } from './context.js';
 import { GatewayError } from './errors.js';
 import type { Source } from './model.js';
+import { useBodyLimit } from './plugins/use-body-limit.js';
+import { type GatewayAuthOptions, useGatewayAuth } from './plugins/use-gateway-auth.js';
+import { DEFAULT_LIMITS, type QueryLimits, useQueryLimits } from './plugins/use-query-limits.js';
 import { schema } from './schema/index.js';
 import { Sources } from './sources.js';
 import { BacksideClient } from './upstream/backside/client.js';
@@ -23,6 +27,21 @@ export interface GatewayOptions {
   requestBudgetMs?: number;
   /** ISO region for phone numbers written without a country code (e.g. US). */
   defaultRegion?: string | undefined;
+  /** Document and cost limits; see src/plugins/use-query-limits.ts for the defaults. */
+  limits?: Partial<QueryLimits>;
+  /** Largest request body, bytes (413 beyond). Default 100 kB. */
+  maxBodyBytes?: number;
+  /** Operations per batched HTTP request; 0 (the default) turns batching off. */
+  maxBatch?: number;
+  /** Caller authentication; undefined leaves the gateway open (the demo). */
+  auth?: GatewayAuthOptions | undefined;
+  /**
+   * Name of the header in which a caller may send its own Backside API key, used instead of the configured one for
+   * that request; undefined turns the feature off.
+   */
+  backsideKeyHeader?: string | undefined;
+  /** Where callers' own Backside keys are sent when no Backside key is configured. */
+  backsideBaseUrl?: string | undefined;
   /** The query GraphiQL opens with; false turns GraphiQL off. */
   graphiql?: { defaultQuery: string } | false;
   /** Yoga's logger setting; false for silence (tests). */
@@ -51,6 +70,17 @@ export function createGateway(options: GatewayOptions): Gateway {
         headers: { Authorization: `Bearer ${options.backside.apiKey}` },
       })
     : undefined;
+  // Callers' own Backside keys go to the configured Backside URL (or the default one when no key is configured).
+  const backsideForCallers =
+    backside ??
+    (options.backsideKeyHeader
+      ? new UpstreamHttp({
+          ...common,
+          source: 'BACKSIDE',
+          baseUrl: options.backsideBaseUrl ?? 'https://api.backside.app',
+          headers: {},
+        })
+      : undefined);
   const intercom = options.intercom
     ? new UpstreamHttp({
         ...common,
@@ -63,8 +93,22 @@ export function createGateway(options: GatewayOptions): Gateway {
       })
     : undefined;
 
+  const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const plugins: Plugin[] = [
+    useBodyLimit({ maxBytes: options.maxBodyBytes ?? 100_000 }),
+    // Browsers may only send "simple" requests cross-site; those must carry a header only a script can set.
+    useCSRFPrevention({
+      requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name'],
+    }),
+    ...(options.auth ? useGatewayAuth(options.auth) : []),
+    ...useQueryLimits(limits),
+  ];
+  const backsideKeyHeader = options.backsideKeyHeader?.toLowerCase();
+
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,
+    plugins,
+    batching: options.maxBatch ? { limit: options.maxBatch } : false,
     logging: options.logging ?? true,
     graphiql:
       options.graphiql === false ? false : { defaultQuery: options.graphiql?.defaultQuery, title: 'Contact gateway' },
@@ -74,9 +118,24 @@ export function createGateway(options: GatewayOptions): Gateway {
       // Upstream calls stop when the caller goes away or the request's budget is spent.
       const scope: RequestScope = { signal: request.signal, deadline: Date.now() + budgetMs };
       const connectors: Partial<Record<Source, SourceConnector>> = {};
-      if (backside) connectors.BACKSIDE = new BacksideConnector(new BacksideClient(backside.scope(scope)), mapOptions);
+      const callerKey = backsideKeyHeader ? request.headers.get(backsideKeyHeader)?.trim() : undefined;
+      if (callerKey) {
+        if (!/^[\x21-\x7e]{1,200}$/.test(callerKey)) {
+          throw createGraphQLError(`The ${options.backsideKeyHeader} header is not a valid key.`, {
+            extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+          });
+        }
+        // A tenant's own key: every loader of this request is made for it, so nothing is shared with other callers.
+        const tenantScope = { ...scope, headers: { Authorization: `Bearer ${callerKey}` } };
+        connectors.BACKSIDE = new BacksideConnector(
+          new BacksideClient((backsideForCallers as UpstreamHttp).scope(tenantScope)),
+          mapOptions,
+        );
+      } else if (backside) {
+        connectors.BACKSIDE = new BacksideConnector(new BacksideClient(backside.scope(scope)), mapOptions);
+      }
       if (intercom) connectors.INTERCOM = new IntercomConnector(new IntercomClient(intercom.scope(scope)), mapOptions);
-      return { sources: new Sources(connectors), defaultRegion: options.defaultRegion };
+      return { sources: new Sources(connectors), defaultRegion: options.defaultRegion, maxCost: limits.cost };
     },
     maskedErrors: { maskError: maskGatewayError },
   });

@@ -1,6 +1,8 @@
 import SchemaBuilder from '@pothos/core';
+import ComplexityPlugin from '@pothos/plugin-complexity';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { GatewayContext } from '../context.js';
+import { GatewayError } from '../errors.js';
 import { decodeGlobalID, encodeGlobalID } from './ids.js';
 
 export const builder = new SchemaBuilder<{
@@ -19,8 +21,19 @@ export const builder = new SchemaBuilder<{
     Longitude: { Input: number; Output: number };
   };
 }>({
-  plugins: [RelayPlugin],
+  plugins: [RelayPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
+  // Cost counts possible upstream calls: fields that can call upstream say what they may cost (see their
+  // `complexity`), everything else is free. A query over the limit is refused before any resolver runs.
+  complexity: {
+    defaultComplexity: 0,
+    defaultListMultiplier: 1,
+    limit: (ctx) => ({ complexity: ctx.maxCost }),
+    complexityError: (_kind, result) =>
+      GatewayError.badInput(
+        `Query cost ${result.complexity} is over the limit of ${result.maxComplexity}: ask for fewer contacts or fewer child fields.`,
+      ),
+  },
   relay: {
     clientMutationId: 'omit',
     cursorType: 'String',
@@ -29,6 +42,8 @@ export const builder = new SchemaBuilder<{
     nodesOnConnection: true,
     encodeGlobalID,
     decodeGlobalID,
+    nodeQueryOptions: { complexity: 1 },
+    nodesQueryOptions: { complexity: (args) => ({ field: args.ids.length, multiplier: args.ids.length }) },
   },
 });
 

@@ -43,6 +43,7 @@ builder.node(ContactRef, {
     kind: t.expose('kind', { type: ContactKindEnum }),
     role: t.expose('role', { type: ContactRoleEnum, nullable: true }),
     displayName: t.string({
+      complexity: 1,
       description: 'Never empty: name, else email, else phone, else the source id.',
       resolve: async (contact, _args, ctx) =>
         contact.named ? contact.displayName : (await complete(contact, ctx)).displayName,
@@ -54,11 +55,13 @@ builder.node(ContactRef, {
     prefix: t.exposeString('prefix', { nullable: true }),
     suffix: t.exposeString('suffix', { nullable: true }),
     email: t.string({
+      complexity: 1,
       nullable: true,
       description: 'The primary email, lowercased.',
       resolve: async (contact, _args, ctx) => (await complete(contact, ctx)).email,
     }),
     phone: t.string({
+      complexity: 1,
       nullable: true,
       description: 'The primary phone, E.164 where it can be parsed.',
       resolve: async (contact, _args, ctx) => (await complete(contact, ctx)).phone,
@@ -77,10 +80,12 @@ builder.node(ContactRef, {
     lastSeenAt: t.expose('lastSeenAt', { type: 'DateTime', nullable: true }),
     addresses: t.field({
       type: [AddressRef],
+      complexity: 1,
       resolve: (contact, _args, ctx) => ctx.sources.of(contact).addresses(contact),
     }),
     channels: t.field({
       type: [ChannelRef],
+      complexity: 1,
       args: { types: t.arg({ type: [ChannelTypeEnum], description: 'Only channels of these types.' }) },
       resolve: async (contact, args, ctx) => {
         const channels = await ctx.sources.of(contact).channels(contact);
@@ -88,19 +93,27 @@ builder.node(ContactRef, {
         return types ? channels.filter((channel) => types.includes(channel.type)) : channels;
       },
     }),
-    tags: t.field({ type: [TagRef], resolve: (contact, _args, ctx) => ctx.sources.of(contact).tags(contact) }),
+    tags: t.field({
+      type: [TagRef],
+      complexity: 2,
+      resolve: (contact, _args, ctx) => ctx.sources.of(contact).tags(contact),
+    }),
     companies: t.field({
       type: [CompanyRef],
+      // One read per company, up to the ten a contact lists inline.
+      complexity: 10,
       description: 'The organizations this contact belongs to (Backside affiliations, Intercom companies).',
       resolve: (contact, _args, ctx) => ctx.sources.of(contact).companies(contact),
     }),
     affiliations: t.field({
       type: [AffiliationRef],
+      complexity: 11,
       description: 'Intercom companies appear as current affiliations without title or dates.',
       resolve: (contact, _args, ctx) => ctx.sources.of(contact).affiliations(contact),
     }),
     notes: t.field({
       type: [NoteRef],
+      complexity: 1,
       args: { first: t.arg.int({ defaultValue: 20, description: 'The newest notes first; 0 to 100.' }) },
       resolve: async (contact, args, ctx) => {
         const first = args.first ?? 20;
@@ -112,6 +125,7 @@ builder.node(ContactRef, {
     }),
     dates: t.field({
       type: [ContactDateRef],
+      complexity: 1,
       resolve: (contact, _args, ctx) => ctx.sources.of(contact).dates(contact),
     }),
     customAttributes: t.expose('customAttributes', {
@@ -120,6 +134,8 @@ builder.node(ContactRef, {
     }),
     linkedContacts: t.field({
       type: [ContactRef],
+      // A few searches per other source, and each linked record's own children.
+      complexity: { field: 4, multiplier: 5 },
       description:
         'The same person’s records in the other sources, matched by each of this contact’s canonical emails and phones. ' +
         'Batched across a list: Intercom is asked for many values per search; Backside once per distinct value.',
@@ -169,6 +185,7 @@ const ContactFilter = builder.inputType('ContactFilter', {
 builder.queryFields((t) => ({
   contact: t.field({
     type: ContactRef,
+    complexity: 1,
     nullable: true,
     description: 'A contact by global id; null when the source has no such contact (no error for a plain miss).',
     args: { id: t.arg.id({ required: true }) },
@@ -181,6 +198,7 @@ builder.queryFields((t) => ({
   }),
   contactBySourceId: t.field({
     type: ContactRef,
+    complexity: 1,
     nullable: true,
     description: 'A contact by the id its source gave it.',
     args: { source: t.arg({ type: SourceEnum, required: true }), sourceId: t.arg.string({ required: true }) },
@@ -191,6 +209,8 @@ builder.queryFields((t) => ({
   }),
   contacts: t.field({
     type: ContactConnection,
+    // A page or two per source, then each contact's children.
+    complexity: (args) => ({ field: 4, multiplier: Math.max(1, Math.min(args.first ?? 20, 100)) }),
     description: 'Contacts of the chosen sources (default: every configured source), one page at a time.',
     args: {
       first: t.arg.int({ defaultValue: 20, description: '1 to 100.' }),

@@ -22,6 +22,8 @@ builder.queryField('person', (t) =>
   t.field({
     type: PersonRef,
     nullable: true,
+    // A search per source, then each record's tags and companies.
+    complexity: { field: 30, multiplier: 5 },
     description:
       'Every record of one person across sources, linked by canonical email (trimmed, lowercased) or phone (E.164; ' +
       'national numbers read in the configured region). Give exactly one of email or phone. Null when no source knows them.',

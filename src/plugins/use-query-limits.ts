@@ -1,0 +1,32 @@
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import type { Plugin } from 'graphql-yoga';
+
+export interface QueryLimits {
+  /** Deepest selection nesting (fragments flattened). */
+  depth: number;
+  /** Most aliases in one operation. */
+  aliases: number;
+  /** Most lexer tokens in one document: bounds parsing work. */
+  tokens: number;
+  /** Most directives in one operation. */
+  directives: number;
+  /** Highest cost (src/schema: every field that can cost an upstream call is priced); checked by Pothos. */
+  cost: number;
+}
+
+export const DEFAULT_LIMITS: QueryLimits = { depth: 10, aliases: 30, tokens: 2000, directives: 20, cost: 5000 };
+
+/** GraphQL Armor's document limits, run at parse and validation: a refused operation reaches no resolver. */
+export function useQueryLimits(limits: QueryLimits): Plugin[] {
+  // A refusal names the limit, so a client can fix its query.
+  const common = { exposeLimits: true, propagateOnRejection: true } as const;
+  return [
+    maxTokensPlugin({ n: limits.tokens, ...common }),
+    maxDepthPlugin({ n: limits.depth, flattenFragments: true, ignoreIntrospection: true, ...common }),
+    maxAliasesPlugin({ n: limits.aliases, ...common }),
+    maxDirectivesPlugin({ n: limits.directives, ...common }),
+  ] as Plugin[];
+}
