@@ -164,7 +164,7 @@ describe('one contact of each source, every contract field', () => {
 
   it('reads a contact again by its global id through contact and node', async () => {
     const first = await stack.query('{ contacts(first: 1, sources: [INTERCOM]) { nodes { id sourceId } } }');
-    const { id, sourceId } = first.data?.contacts.nodes[0];
+    const { id, sourceId } = first.data?.contacts.nodes[0] ?? {};
     const again = await stack.query(
       'query($id: ID!) { contact(id: $id) { sourceId } node(id: $id) { id ... on Contact { sourceId } } }',
       { id },
@@ -265,7 +265,7 @@ describe('upstream call counts of a 20-contact page with every child field', () 
     const { data, errors } = await stack.query(page('INTERCOM'));
     expect(errors).toBeUndefined();
     const seed = stack.upstreams.seed.intercom;
-    const listed = (data?.contacts.nodes as { sourceId: string }[]).map(
+    const listed = ((data?.contacts.nodes ?? []) as { sourceId: string }[]).map(
       (node) => seed.contacts.find((c) => c.id === node.sourceId) as IntercomContact,
     );
     expect(listed).toHaveLength(20);

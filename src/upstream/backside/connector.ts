@@ -67,15 +67,60 @@ export class BacksideConnector implements SourceConnector {
   }
 
   async listContacts(args: ListArgs): Promise<ContactPage> {
+    const filter = hasFilter(args.filter) ? args.filter : undefined;
+    if (filter?.email || filter?.phone) return this.findForFilter(filter, args.cursor);
     const page = await this.client.listContacts({
       limit: Math.min(args.limit, BACKSIDE_MAX_PAGE),
       cursor: args.cursor,
+      ...(filter?.query ? { q: filter.query } : {}),
+      ...(filter?.tag ? { tag: filter.tag } : {}),
     });
     for (const raw of page.data) {
       // A list item may carry its related arrays after all; then it is as good as a GET.
       if (isFull(raw)) this.full.prime(raw.id, raw);
     }
-    return { items: page.data.map((raw) => mapContact(raw, this.options)), nextCursor: page.nextCursor };
+    let items = page.data.map((raw) => mapContact(raw, this.options));
+    // Backside cannot search by update time: each page is finished here.
+    const after = filter?.updatedAfter;
+    if (after) items = items.filter((contact) => contact.updatedAt > after);
+    return { items, nextCursor: page.nextCursor };
+  }
+
+  /**
+   * An exact email or phone: `find-by-channel` answers the one contact holding it, and the rest of the filter is
+   * checked on that contact's full record.
+   */
+  private async findForFilter(filter: ContactFilter, cursor: string | null): Promise<ContactPage> {
+    if (cursor !== null) return { items: [], nextCursor: null };
+    const found = filter.email
+      ? await this.client.findByChannel('email', filter.email)
+      : await this.client.findByChannel('phone', filter.phone as string);
+    if (!found) return { items: [], nextCursor: null };
+    const raw = await this.full.load(found.id);
+    return { items: raw && this.matches(raw, filter) ? [mapContact(raw, this.options)] : [], nextCursor: null };
+  }
+
+  private matches(raw: BacksideContact, filter: ContactFilter): boolean {
+    const channels = raw.channels ?? [];
+    const values = (type: string, canonical: (value: string) => string | null) =>
+      channels
+        .filter((channel) => channel.type === type)
+        .map((channel) => canonical(channel.canonical_value ?? channel.value));
+    if (filter.email && !values('email', canonicalEmail).includes(filter.email)) return false;
+    const phone = (value: string) => canonicalPhone(value, this.options.defaultRegion);
+    if (filter.phone && !values('phone', phone).includes(filter.phone)) return false;
+    const tag = filter.tag?.trim().toLowerCase();
+    const tags = raw.tags ?? [];
+    if (tag && !tags.some((candidate) => candidate.name.trim().toLowerCase() === tag || candidate.id === filter.tag)) {
+      return false;
+    }
+    if (filter.updatedAfter && !(new Date(raw.updated_at ?? 0) > filter.updatedAfter)) return false;
+    if (filter.query) {
+      const needle = filter.query.toLowerCase();
+      const haystack = [raw.display_name, raw.given_name, raw.family_name, ...channels.map((channel) => channel.value)];
+      if (!haystack.some((value) => value?.toLowerCase().includes(needle))) return false;
+    }
+    return true;
   }
 
   private async record(contact: Contact): Promise<BacksideContact | null> {
