@@ -1,7 +1,8 @@
+import type { PartialErrorsContext } from './plugins/use-partial-errors.js';
 import type { Sources } from './sources.js';
 
 /** What every resolver sees. Made per request by the gateway's context factory (src/yoga.ts). */
-export interface GatewayContext {
+export interface GatewayContext extends PartialErrorsContext {
   sources: Sources;
   /** Region for phone numbers written without a country code (filters, person lookups). */
   defaultRegion: string | undefined;

@@ -75,18 +75,34 @@ export function decodeCursor(after: string, sourcesKey: string, filterKey: strin
   return { i, c, k, s, f };
 }
 
-/** Walk the sources in order from `after`, collecting `first` contacts. */
-export async function walk(request: PageRequest, list: ListPage): Promise<PageResult> {
+/**
+ * Walk the sources in order from `after`, collecting `first` contacts. A source that fails is reported to `onFailure`
+ * and skipped so the others still answer; with nothing to show at all, the failure is thrown.
+ */
+export async function walk(
+  request: PageRequest,
+  list: ListPage,
+  onFailure?: (error: GatewayError) => void,
+): Promise<PageResult> {
   validateFirst(request.first);
   const s = request.sources.join(',');
   const f = request.filterKey;
   let state: CursorState = request.after ? decodeCursor(request.after, s, f) : { i: 0, c: null, k: 0, s, f };
   const edges: Edge[] = [];
+  const failures: GatewayError[] = [];
   let pages = 0;
   while (edges.length < request.first && state.i < request.sources.length && pages < MAX_PAGES_PER_CALL) {
     const source = request.sources[state.i] as Source;
     const need = request.first - edges.length;
-    const page = await list(source, state.k + need, state.c);
+    let page: ContactPage;
+    try {
+      page = await list(source, state.k + need, state.c);
+    } catch (error) {
+      if (!(error instanceof GatewayError) || !error.source || !onFailure) throw error;
+      failures.push(error);
+      state = { i: state.i + 1, c: null, k: 0, s, f };
+      continue;
+    }
     pages += 1;
     const { i, c, k } = state;
     const taken = page.items.slice(k, k + need);
@@ -108,6 +124,10 @@ export async function walk(request: PageRequest, list: ListPage): Promise<PageRe
     } else {
       state = afterPage;
     }
+  }
+  if (failures.length > 0) {
+    if (edges.length === 0 && state.i >= request.sources.length) throw failures[0];
+    for (const failure of failures) onFailure?.(failure);
   }
   return {
     edges,

@@ -6,6 +6,7 @@ import { GatewayError } from './errors.js';
 import type { Source } from './model.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
 import { type GatewayAuthOptions, useGatewayAuth } from './plugins/use-gateway-auth.js';
+import { usePartialErrors } from './plugins/use-partial-errors.js';
 import { DEFAULT_LIMITS, type QueryLimits, useQueryLimits } from './plugins/use-query-limits.js';
 import { schema } from './schema/index.js';
 import { Sources } from './sources.js';
@@ -102,6 +103,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     }),
     ...(options.auth ? useGatewayAuth(options.auth) : []),
     ...useQueryLimits(limits),
+    usePartialErrors() as Plugin,
   ];
   const backsideKeyHeader = options.backsideKeyHeader?.toLowerCase();
 
@@ -135,7 +137,12 @@ export function createGateway(options: GatewayOptions): Gateway {
         connectors.BACKSIDE = new BacksideConnector(new BacksideClient(backside.scope(scope)), mapOptions);
       }
       if (intercom) connectors.INTERCOM = new IntercomConnector(new IntercomClient(intercom.scope(scope)), mapOptions);
-      return { sources: new Sources(connectors), defaultRegion: options.defaultRegion, maxCost: limits.cost };
+      return {
+        sources: new Sources(connectors),
+        defaultRegion: options.defaultRegion,
+        maxCost: limits.cost,
+        partialErrors: [],
+      };
     },
     maskedErrors: { maskError: maskGatewayError },
   });

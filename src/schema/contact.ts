@@ -1,3 +1,4 @@
+import { responsePathAsArray } from 'graphql';
 import type { GatewayContext } from '../context.js';
 import { GatewayError } from '../errors.js';
 import { filterKey, normalizeFilter } from '../filter.js';
@@ -12,6 +13,7 @@ import { CompanyRef } from './company.js';
 import { ContactDateRef } from './contact-date.js';
 import { decodeGlobalID, nodeKey, parseNodeKey } from './ids.js';
 import { NoteRef } from './note.js';
+import { orPartial, recordPartial } from './partial.js';
 import { SourceEnum } from './source.js';
 import { TagRef } from './tag.js';
 
@@ -45,8 +47,10 @@ builder.node(ContactRef, {
     displayName: t.string({
       complexity: 1,
       description: 'Never empty: name, else email, else phone, else the source id.',
-      resolve: async (contact, _args, ctx) =>
-        contact.named ? contact.displayName : (await complete(contact, ctx)).displayName,
+      resolve: (contact, _args, ctx, info) =>
+        contact.named
+          ? contact.displayName
+          : orPartial(ctx, info, contact.displayName, async () => (await complete(contact, ctx)).displayName),
     }),
     givenName: t.exposeString('givenName', { nullable: true }),
     familyName: t.exposeString('familyName', { nullable: true }),
@@ -58,13 +62,15 @@ builder.node(ContactRef, {
       complexity: 1,
       nullable: true,
       description: 'The primary email, lowercased.',
-      resolve: async (contact, _args, ctx) => (await complete(contact, ctx)).email,
+      resolve: (contact, _args, ctx, info) =>
+        orPartial(ctx, info, null, async () => (await complete(contact, ctx)).email),
     }),
     phone: t.string({
       complexity: 1,
       nullable: true,
       description: 'The primary phone, E.164 where it can be parsed.',
-      resolve: async (contact, _args, ctx) => (await complete(contact, ctx)).phone,
+      resolve: (contact, _args, ctx, info) =>
+        orPartial(ctx, info, null, async () => (await complete(contact, ctx)).phone),
     }),
     avatarUrl: t.expose('avatarUrl', { type: 'URL', nullable: true }),
     bio: t.exposeString('bio', { nullable: true }),
@@ -81,14 +87,15 @@ builder.node(ContactRef, {
     addresses: t.field({
       type: [AddressRef],
       complexity: 1,
-      resolve: (contact, _args, ctx) => ctx.sources.of(contact).addresses(contact),
+      resolve: (contact, _args, ctx, info) =>
+        orPartial(ctx, info, [], () => ctx.sources.of(contact).addresses(contact)),
     }),
     channels: t.field({
       type: [ChannelRef],
       complexity: 1,
       args: { types: t.arg({ type: [ChannelTypeEnum], description: 'Only channels of these types.' }) },
-      resolve: async (contact, args, ctx) => {
-        const channels = await ctx.sources.of(contact).channels(contact);
+      resolve: async (contact, args, ctx, info) => {
+        const channels = await orPartial(ctx, info, [], () => ctx.sources.of(contact).channels(contact));
         const types = args.types;
         return types ? channels.filter((channel) => types.includes(channel.type)) : channels;
       },
@@ -96,37 +103,39 @@ builder.node(ContactRef, {
     tags: t.field({
       type: [TagRef],
       complexity: 2,
-      resolve: (contact, _args, ctx) => ctx.sources.of(contact).tags(contact),
+      resolve: (contact, _args, ctx, info) => orPartial(ctx, info, [], () => ctx.sources.of(contact).tags(contact)),
     }),
     companies: t.field({
       type: [CompanyRef],
       // One read per company, up to the ten a contact lists inline.
       complexity: 10,
       description: 'The organizations this contact belongs to (Backside affiliations, Intercom companies).',
-      resolve: (contact, _args, ctx) => ctx.sources.of(contact).companies(contact),
+      resolve: (contact, _args, ctx, info) =>
+        orPartial(ctx, info, [], () => ctx.sources.of(contact).companies(contact)),
     }),
     affiliations: t.field({
       type: [AffiliationRef],
       complexity: 11,
       description: 'Intercom companies appear as current affiliations without title or dates.',
-      resolve: (contact, _args, ctx) => ctx.sources.of(contact).affiliations(contact),
+      resolve: (contact, _args, ctx, info) =>
+        orPartial(ctx, info, [], () => ctx.sources.of(contact).affiliations(contact)),
     }),
     notes: t.field({
       type: [NoteRef],
       complexity: 1,
       args: { first: t.arg.int({ defaultValue: 20, description: 'The newest notes first; 0 to 100.' }) },
-      resolve: async (contact, args, ctx) => {
+      resolve: async (contact, args, ctx, info) => {
         const first = args.first ?? 20;
         if (!Number.isInteger(first) || first < 0 || first > 100) {
           throw GatewayError.badInput('"first" of notes must be between 0 and 100.');
         }
-        return (await ctx.sources.of(contact).notes(contact)).slice(0, first);
+        return (await orPartial(ctx, info, [], () => ctx.sources.of(contact).notes(contact))).slice(0, first);
       },
     }),
     dates: t.field({
       type: [ContactDateRef],
       complexity: 1,
-      resolve: (contact, _args, ctx) => ctx.sources.of(contact).dates(contact),
+      resolve: (contact, _args, ctx, info) => orPartial(ctx, info, [], () => ctx.sources.of(contact).dates(contact)),
     }),
     customAttributes: t.expose('customAttributes', {
       type: 'JSONObject',
@@ -139,7 +148,7 @@ builder.node(ContactRef, {
       description:
         'The same person’s records in the other sources, matched by each of this contact’s canonical emails and phones. ' +
         'Batched across a list: Intercom is asked for many values per search; Backside once per distinct value.',
-      resolve: (contact, _args, ctx) => linkedContacts(ctx.sources, contact),
+      resolve: (contact, _args, ctx, info) => orPartial(ctx, info, [], () => linkedContacts(ctx.sources, contact)),
     }),
   }),
 });
@@ -218,7 +227,7 @@ builder.queryFields((t) => ({
       sources: t.arg({ type: [SourceEnum] }),
       filter: t.arg({ type: ContactFilter }),
     },
-    resolve: (_root, args, ctx) => {
+    resolve: (_root, args, ctx, info) => {
       const filter = normalizeFilter(args.filter, ctx.defaultRegion);
       const sources = args.sources ? [...new Set(args.sources)].sort() : ctx.sources.configured();
       if (args.sources?.length === 0) throw GatewayError.badInput('"sources" must name at least one source.');
@@ -226,6 +235,7 @@ builder.queryFields((t) => ({
       return walk(
         { sources, first: args.first ?? 20, after: args.after, filterKey: filterKey(filter) },
         (source, limit, cursor) => ctx.sources.get(source).listContacts({ limit, cursor, filter }),
+        (error) => recordPartial(ctx, responsePathAsArray(info.path), error),
       );
     },
   }),
