@@ -1,10 +1,18 @@
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError } from 'graphql';
-import { createGraphQLError, createYoga, maskError, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import {
+  createGraphQLError,
+  createYoga,
+  maskError,
+  type Plugin,
+  type YogaLogger,
+  type YogaServerInstance,
+} from 'graphql-yoga';
 import type { GatewayContext } from './context.js';
 import { GatewayError } from './errors.js';
 import type { Source } from './model.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
+import { useErrorCodes } from './plugins/use-error-codes.js';
 import { type GatewayAuthOptions, useGatewayAuth } from './plugins/use-gateway-auth.js';
 import { usePartialErrors } from './plugins/use-partial-errors.js';
 import { DEFAULT_LIMITS, type QueryLimits, useQueryLimits } from './plugins/use-query-limits.js';
@@ -45,8 +53,8 @@ export interface GatewayOptions {
   backsideBaseUrl?: string | undefined;
   /** The query GraphiQL opens with; false turns GraphiQL off. */
   graphiql?: { defaultQuery: string } | false;
-  /** Yoga's logger setting; false for silence (tests). */
-  logging?: boolean;
+  /** Yoga's logger setting: false for silence, or a logger of your own (tests read what would be logged). */
+  logging?: boolean | YogaLogger;
   /** For tests that count or fake calls below ky; the gateway uses the global fetch. */
   fetch?: typeof fetch;
 }
@@ -104,6 +112,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...(options.auth ? useGatewayAuth(options.auth) : []),
     ...useQueryLimits(limits),
     usePartialErrors() as Plugin,
+    useErrorCodes(),
   ];
   const backsideKeyHeader = options.backsideKeyHeader?.toLowerCase();
 
@@ -154,7 +163,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
 /**
  * Expected failures keep their public message with `code` and `source`; anything else is masked by Yoga's default
- * (no stack, no upstream detail), coded INTERNAL_SERVER_ERROR.
+ * (no stack, no upstream detail); src/plugins/use-error-codes.ts then gives every error a contract code.
  */
 export function maskGatewayError(error: unknown, message: string, isDev?: boolean): Error {
   const original = error instanceof GraphQLError ? error.originalError : error;
@@ -166,14 +175,5 @@ export function maskGatewayError(error: unknown, message: string, isDev?: boolea
       extensions: { code: original.code, ...(original.source ? { source: original.source } : {}) },
     });
   }
-  const masked = maskError(error, message, isDev);
-  if (masked instanceof GraphQLError && masked.extensions.code === undefined) {
-    // A GraphQL error of the request itself (validation, variables): the client's input is at fault.
-    return createGraphQLError(masked.message, {
-      nodes: masked.nodes ?? null,
-      path: masked.path ?? null,
-      extensions: { ...masked.extensions, code: 'BAD_USER_INPUT' },
-    });
-  }
-  return masked;
+  return maskError(error, message, isDev);
 }

@@ -1,3 +1,4 @@
+import { blockFieldSuggestionsPlugin } from '@escape.tech/graphql-armor-block-field-suggestions';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
@@ -19,7 +20,10 @@ export interface QueryLimits {
 
 export const DEFAULT_LIMITS: QueryLimits = { depth: 10, aliases: 30, tokens: 2000, directives: 20, cost: 5000 };
 
-/** GraphQL Armor's document limits, run at parse and validation: a refused operation reaches no resolver. */
+/**
+ * GraphQL Armor's document limits, run at parse and validation: a refused operation reaches no resolver. Field
+ * suggestions are blocked too.
+ */
 export function useQueryLimits(limits: QueryLimits): Plugin[] {
   // A refusal names the limit, so a client can fix its query.
   const common = { exposeLimits: true, propagateOnRejection: true } as const;
@@ -28,5 +32,7 @@ export function useQueryLimits(limits: QueryLimits): Plugin[] {
     maxDepthPlugin({ n: limits.depth, flattenFragments: true, ignoreIntrospection: true, ...common }),
     maxAliasesPlugin({ n: limits.aliases, ...common }),
     maxDirectivesPlugin({ n: limits.directives, ...common }),
+    // "Did you mean …?" would let anyone map the schema by guessing.
+    blockFieldSuggestionsPlugin(),
   ] as Plugin[];
 }

@@ -1,0 +1,152 @@
+// `npm run bench`: fakes with a fixed latency, each system in its own process, autocannon for a fixed time after a
+// warm-up; requests/s, p50/p99, errors, peak RSS and upstream calls per request, written to bench/RESULTS.md.
+// Options: --duration s (10) --warmup s (3) --connections n (50) --latency 0,20 --systems ours,floor --queries A,B,C,D
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { QUERIES, type QueryName } from './queries.js';
+import { SYSTEMS } from './systems.js';
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '50' },
+    latency: { type: 'string', default: '0,20' },
+    systems: { type: 'string', default: Object.keys(SYSTEMS).join(',') },
+    queries: { type: 'string', default: 'A,B,C,D' },
+    out: { type: 'string', default: 'bench/RESULTS.md' },
+  },
+});
+const duration = Number(values.duration);
+const warmup = Number(values.warmup);
+const connections = Number(values.connections);
+
+function start(
+  command: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; line: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    let buffer = '';
+    const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start`)), 60_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      const newline = buffer.indexOf('\n');
+      if (newline >= 0) {
+        clearTimeout(timer);
+        resolve({ child, line: buffer.slice(0, newline) });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}`)));
+  });
+}
+
+function peakRss(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round(kb / 1024);
+}
+
+async function control(url: string, method = 'GET'): Promise<{ backside: number; intercom: number }> {
+  return (await (await fetch(url, { method })).json()) as { backside: number; intercom: number };
+}
+
+async function load(url: string, query: string, seconds: number) {
+  return autocannon({
+    url,
+    method: 'POST',
+    connections,
+    duration: seconds,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
+}
+
+interface Row {
+  latency: number;
+  system: string;
+  query: QueryName;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  rssMb: number;
+  callsPerRequest: number;
+  check: string;
+}
+
+const rows: Row[] = [];
+for (const latency of values.latency.split(',').map(Number)) {
+  const upstreams = await start('npx', ['tsx', 'bench/upstreams.ts', String(latency)]);
+  const urls = JSON.parse(upstreams.line) as { backside: string; intercom: string; control: string };
+  for (const name of values.systems.split(',')) {
+    const system = SYSTEMS[name as keyof typeof SYSTEMS];
+    if (!system) throw new Error(`unknown system ${name}`);
+    const port = 4100 + Math.floor(Math.random() * 800);
+    const { command, args, env } = system.command(port, urls.backside, urls.intercom);
+    const subject = await start(command, args, env);
+    const url = `http://127.0.0.1:${port}/graphql`;
+    for (const query of values.queries.split(',') as QueryName[]) {
+      const text = QUERIES[query].query;
+      const probe = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: text }),
+      });
+      const probeBody = (await probe.json()) as { errors?: unknown[]; data?: unknown };
+      const check = probe.ok && !probeBody.errors ? 'ok' : `FAILED ${JSON.stringify(probeBody).slice(0, 120)}`;
+      await load(url, text, warmup);
+      await control(`${urls.control}/reset`, 'POST');
+      const result = await load(url, text, duration);
+      const counts = await control(`${urls.control}/calls`);
+      const requests = result.requests.total;
+      rows.push({
+        latency,
+        system: name,
+        query,
+        rps: Math.round(result.requests.average),
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        errors: result.errors + result.non2xx + result.timeouts,
+        rssMb: peakRss(subject.child.pid as number),
+        callsPerRequest: requests ? (counts.backside + counts.intercom) / requests : 0,
+        check,
+      });
+      const row = rows.at(-1) as Row;
+      console.log(
+        `${latency}ms ${name} ${query}: ${row.rps} req/s p50 ${row.p50} p99 ${row.p99} errors ${row.errors} rss ${row.rssMb} MB calls/req ${row.callsPerRequest.toFixed(2)} ${check}`,
+      );
+    }
+    subject.child.kill('SIGTERM');
+  }
+  upstreams.child.kill('SIGTERM');
+}
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim();
+const lines = [
+  '# Benchmark results',
+  '',
+  `Machine: ${machine}. Command: \`${command}\` (${duration} s per query after ${warmup} s warm-up, ${connections} connections).`,
+  'Upstreams: the loopback fakes (src/demo) in their own process with a fixed latency per answer.',
+  'Ratios are to ours in the same run; absolute numbers drift between runs on shared machines.',
+  '',
+  '| latency | query | system | req/s | ratio to ours | p50 ms | p99 ms | errors | peak RSS MB | upstream calls/req | check |',
+  '|---|---|---|---|---|---|---|---|---|---|---|',
+];
+for (const row of rows) {
+  const ours = rows.find((r) => r.latency === row.latency && r.query === row.query && r.system === 'ours');
+  const ratio = ours?.rps ? (row.rps / ours.rps).toFixed(2) : '—';
+  lines.push(
+    `| ${row.latency} ms | ${row.query} | ${row.system} | ${row.rps} | ${ratio} | ${row.p50} | ${row.p99} | ${row.errors} | ${row.rssMb} | ${row.callsPerRequest.toFixed(2)} | ${row.check} |`,
+  );
+}
+lines.push('', 'Queries:', '', ...Object.entries(QUERIES).map(([name, q]) => `- ${name}: ${q.title}`), '');
+mkdirSync('bench/out', { recursive: true });
+writeFileSync('bench/out/results.json', JSON.stringify({ machine, command, rows }, null, 2));
+writeFileSync(values.out, lines.join('\n'));
+console.log(`wrote ${values.out}`);

@@ -1,0 +1,24 @@
+// The systems under benchmark: how to start each, given its port and the upstream URLs.
+export interface System {
+  command(
+    port: number,
+    backside: string,
+    intercom: string,
+  ): { command: string; args: string[]; env?: Record<string, string> };
+}
+
+export const SYSTEMS = {
+  ours: {
+    command: (port: number, backside: string, intercom: string) => ({
+      command: 'npx',
+      args: ['tsx', 'bench/gateway.ts', String(port), backside, intercom],
+      env: { NODE_ENV: 'production' },
+    }),
+  },
+  floor: {
+    command: (port: number, backside: string, intercom: string) => ({
+      command: 'npx',
+      args: ['tsx', 'bench/peers/floor.ts', String(port), backside, intercom],
+    }),
+  },
+} as Record<string, System>;

@@ -1,0 +1,54 @@
+import { GraphQLError } from 'graphql';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { ErrorCode } from '../errors.js';
+
+const CONTRACT_CODES = new Set<string>([
+  'BAD_USER_INPUT',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'SOURCE_NOT_CONFIGURED',
+  'UPSTREAM_UNAUTHORIZED',
+  'UPSTREAM_TIMEOUT',
+  'UPSTREAM_UNAVAILABLE',
+  'UPSTREAM_RATE_LIMITED',
+  'UPSTREAM_BAD_RESPONSE',
+  'INTERNAL_SERVER_ERROR',
+] satisfies ErrorCode[]);
+
+/** The contract's code for an error whose code is Yoga's or a plugin's own (or missing). */
+export function publicCode(error: GraphQLError): ErrorCode {
+  const code = error.extensions.code;
+  if (typeof code === 'string' && CONTRACT_CODES.has(code)) return code as ErrorCode;
+  const status = (error.extensions.http as { status?: number } | undefined)?.status;
+  if (status === 401) return 'UNAUTHENTICATED';
+  if (status === 403) return 'FORBIDDEN';
+  if (status !== undefined && status >= 500) return 'INTERNAL_SERVER_ERROR';
+  // Parse, validation, variables, limits: the request itself is at fault.
+  return 'BAD_USER_INPUT';
+}
+
+function recode(error: unknown): unknown {
+  if (!(error instanceof GraphQLError)) return error;
+  const code = publicCode(error);
+  if (code === error.extensions.code) return error;
+  return createGraphQLError(error.message, {
+    nodes: error.nodes ?? null,
+    path: error.path ?? null,
+    extensions: { ...error.extensions, code },
+  });
+}
+
+/**
+ * Every error a client sees carries `extensions.code` from the contract's list: clients branch on one set of codes
+ * whether Yoga, GraphQL Armor, the JWT plugin or a resolver refused them.
+ */
+export function useErrorCodes(): Plugin {
+  return {
+    onResultProcess({ result, setResult }) {
+      const fix = (single: { errors?: readonly unknown[] }) =>
+        single.errors?.length ? { ...single, errors: single.errors.map(recode) } : single;
+      if (Array.isArray(result)) setResult(result.map(fix) as typeof result);
+      else if (result && typeof result === 'object' && 'errors' in result) setResult(fix(result) as typeof result);
+    },
+  };
+}

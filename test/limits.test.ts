@@ -1,0 +1,199 @@
+// Query limits at the limit and one past it, body size, batching, CSRF, gateway auth and callers' own Backside keys:
+// a refused operation costs zero upstream calls.
+import jwt from 'jsonwebtoken';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DEFAULT_LIMITS } from '../src/plugins/use-query-limits.js';
+import { type Stack, startStack } from './helpers/stack.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ gateway: { limits: { depth: 6, aliases: 5, tokens: 400, cost: 700 } } });
+});
+afterAll(() => stack.close());
+beforeEach(() => stack.reset());
+
+async function post(s: Stack, body: string, headers: Record<string, string> = {}) {
+  const response = await s.gateway.fetch('http://gateway.test/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+  return { status: response.status, body: (await response.json()) as { data?: any; errors?: any[] } };
+}
+
+const nest = (depth: number) => {
+  // contacts(1) > nodes(2) > companies(3) > name(4) ...; linkedContacts adds levels.
+  let selection = 'id';
+  for (let i = 0; i < depth - 3; i++) selection = `linkedContacts { ${selection} }`;
+  return `{ contacts(first: 1) { nodes { ${selection} } } }`;
+};
+
+describe('query limits', () => {
+  it('allows depth 6 and refuses depth 7 without an upstream call', async () => {
+    const ok = await stack.query(nest(6));
+    expect(ok.errors).toBeUndefined();
+    stack.reset();
+    const refused = await stack.query(nest(7));
+    expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(refused.errors?.[0]?.message).toMatch(/depth/i);
+    expect(stack.calls()).toEqual({ backside: 0, intercom: 0 });
+  });
+
+  it('allows 5 aliases and refuses 6', async () => {
+    const aliases = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `a${i}: sources { source }`).join(' ')} }`;
+    expect((await stack.query(aliases(5))).errors).toBeUndefined();
+    const refused = await stack.query(aliases(6));
+    expect(refused.errors?.[0]?.message).toMatch(/alias/i);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('refuses a document over the token limit', async () => {
+    const fields = (n: number) => `{ sources { ${Array.from({ length: n }, () => 'source').join(' ')} } }`;
+    expect((await stack.query(fields(390))).errors).toBeUndefined();
+    const refused = await stack.query(fields(400));
+    expect(refused.errors?.[0]?.message).toMatch(/token/i);
+  });
+
+  it('prices every field that can call upstream: allows cost 700, refuses one contact more', async () => {
+    // 4 + first × (1 + 10 + 11) per contact with email, companies and affiliations.
+    const query = (first: number) =>
+      `{ contacts(first: ${first}) { nodes { email companies { name } affiliations { title } } } }`;
+    const allowed = await stack.query(query(31)); // 4 + 31 × 22 = 686
+    expect(allowed.errors).toBeUndefined();
+    stack.reset();
+    const refused = await stack.query(query(32)); // 708
+    expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(refused.errors?.[0]?.message).toMatch(/cost 708 is over the limit of 700/);
+    expect(stack.calls()).toEqual({ backside: 0, intercom: 0 });
+  });
+
+  it('hides field suggestions', async () => {
+    const response = await stack.query('{ contacs(first: 1) { nodes { id } } }');
+    expect(JSON.stringify(response)).not.toMatch(/did you mean/i);
+    expect(response.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('answers 413 for a body over the limit', async () => {
+    const big = JSON.stringify({ query: `{ sources { source } } #${'x'.repeat(200_000)}` });
+    const response = await post(stack, big);
+    expect(response.status).toBe(413);
+    expect(stack.calls()).toEqual({ backside: 0, intercom: 0 });
+  });
+
+  it('refuses batched operations (batching is off by default)', async () => {
+    const response = await post(
+      stack,
+      JSON.stringify([{ query: '{ sources { source } }' }, { query: '{ sources { source } }' }]),
+    );
+    expect(response.status).toBeGreaterThanOrEqual(400);
+  });
+
+  it('requires a CSRF header on simple cross-site GETs, but not on JSON POSTs', async () => {
+    const get = await stack.gateway.fetch('http://gateway.test/graphql?query=%7Bsources%7Bsource%7D%7D');
+    expect(get.status).toBe(403);
+    const withHeader = await stack.gateway.fetch('http://gateway.test/graphql?query=%7Bsources%7Bsource%7D%7D', {
+      headers: { 'apollo-require-preflight': 'true', accept: 'application/json' },
+    });
+    expect(withHeader.status).toBe(200);
+  });
+
+  it('has sane defaults', () => {
+    expect(DEFAULT_LIMITS).toMatchObject({ depth: 10, aliases: 30, cost: 5000 });
+  });
+});
+
+describe('gateway authentication', () => {
+  const SECRET = 'a-shared-secret-of-some-length';
+  let secured: Stack;
+  beforeAll(async () => {
+    secured = await startStack({
+      gateway: {
+        auth: {
+          apiKeys: ['key-one', 'key-two'],
+          jwt: { secret: SECRET, issuer: 'https://issuer.test', audience: 'contact-gateway', algorithm: 'HS256' },
+        },
+      },
+    });
+  });
+  afterAll(() => secured.close());
+  beforeEach(() => secured.reset());
+
+  const query = JSON.stringify({ query: '{ contacts(first: 1) { nodes { id } } }' });
+  const token = (claims: object, options: jwt.SignOptions = {}) =>
+    jwt.sign(claims, SECRET, {
+      algorithm: 'HS256',
+      issuer: 'https://issuer.test',
+      audience: 'contact-gateway',
+      expiresIn: 60,
+      ...options,
+    });
+
+  it('answers 401 with no upstream call for a missing, wrong or forged credential', async () => {
+    for (const headers of <Record<string, string>[]>[
+      {},
+      { 'x-api-key': 'key-three' },
+      { authorization: `Bearer ${token({ sub: 'a' }, { audience: 'someone-else' })}` },
+      {
+        authorization: `Bearer ${jwt.sign({ sub: 'a' }, 'another-secret', { algorithm: 'HS256', issuer: 'https://issuer.test', audience: 'contact-gateway' })}`,
+      },
+      {
+        authorization: `Bearer ${jwt.sign({ sub: 'a' }, SECRET, { algorithm: 'HS384', issuer: 'https://issuer.test', audience: 'contact-gateway' })}`,
+      },
+    ]) {
+      const response = await post(secured, query, headers);
+      expect(response.status, JSON.stringify(headers)).toBe(401);
+      expect(response.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    }
+    expect(secured.calls()).toEqual({ backside: 0, intercom: 0 });
+  });
+
+  it('accepts an API key or a valid JWT, and never forwards the caller’s Authorization upstream', async () => {
+    expect((await post(secured, query, { 'x-api-key': 'key-two' })).status).toBe(200);
+    const bearer = `Bearer ${token({ sub: 'svc' })}`;
+    const response = await post(secured, query, { authorization: bearer });
+    expect(response.status).toBe(200);
+    expect(response.body.errors).toBeUndefined();
+    const sent = [...secured.upstreams.backside.calls, ...secured.upstreams.intercom.calls].map(
+      (c) => c.headers.authorization,
+    );
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent).not.toContain(bearer);
+  });
+});
+
+describe('a caller’s own Backside key', () => {
+  let tenants: Stack;
+  beforeAll(async () => {
+    tenants = await startStack({ gateway: { backsideKeyHeader: 'X-Backside-Api-Key' } });
+  });
+  afterAll(() => tenants.close());
+
+  it('is used instead of the configured key, and its answers are its own tenant’s', async () => {
+    const seed = tenants.upstreams.seed.backside;
+    const tenantB = seed.tenants.find((t) => t.apiKey === 'bsk_test_other')?.id;
+    const own = seed.contacts
+      .filter((c) => c.tenant_id === tenantB)
+      .map((c) => c.id)
+      .sort();
+    const response = await post(
+      tenants,
+      JSON.stringify({ query: '{ contacts(first: 100, sources: [BACKSIDE]) { nodes { sourceId } } }' }),
+      {
+        'x-backside-api-key': 'bsk_test_other',
+      },
+    );
+    expect(response.body.data.contacts.nodes.map((n: { sourceId: string }) => n.sourceId).sort()).toEqual(own);
+    expect(tenants.upstreams.backside.calls.every((c) => c.headers.authorization === 'Bearer bsk_test_other')).toBe(
+      true,
+    );
+    tenants.reset();
+    const mine = await post(
+      tenants,
+      JSON.stringify({ query: '{ contacts(first: 5, sources: [BACKSIDE]) { nodes { sourceId } } }' }),
+    );
+    expect(mine.body.data.contacts.nodes.every((n: { sourceId: string }) => !own.includes(n.sourceId))).toBe(true);
+    expect(tenants.upstreams.backside.calls.every((c) => c.headers.authorization === 'Bearer bsk_test_demo')).toBe(
+      true,
+    );
+  });
+});
