@@ -14,11 +14,14 @@ import {
 import type { Seed } from './seed.js';
 
 let requestCounter = 0;
-const error = (status: number, code: string, message: string, headers: Record<string, string> = {}): FakeAnswer => ({
-  status,
-  body: { type: 'error.list', request_id: `req-${(requestCounter += 1)}`, errors: [{ code, message }] },
-  headers,
-});
+const error = (status: number, code: string, message: string, headers: Record<string, string> = {}): FakeAnswer => {
+  requestCounter += 1;
+  return {
+    status,
+    body: { type: 'error.list', request_id: `req-${requestCounter}`, errors: [{ code, message }] },
+    headers,
+  };
+};
 
 class SearchError extends Error {}
 
@@ -91,13 +94,13 @@ function matches(
       return operator === 'IN' ? found : !found;
     }
     case '~':
-      return have !== null && have.includes(text(value) ?? '');
+      return have?.includes(text(value) ?? '') === true;
     case '!~':
       return have === null || !have.includes(text(value) ?? '');
     case '^':
-      return have !== null && have.startsWith(text(value) ?? '');
+      return have?.startsWith(text(value) ?? '') === true;
     case '$':
-      return have !== null && have.endsWith(text(value) ?? '');
+      return have?.endsWith(text(value) ?? '') === true;
     case '<':
     case '>':
     case '<=':
