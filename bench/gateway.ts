@@ -10,6 +10,6 @@ const gateway = createGateway({
   upstream: { concurrency: 64 },
   limits: { cost: 100_000 },
   graphiql: false,
-  logging: false,
+  logging: process.env.BENCH_LOG ? true : false,
 });
 createServer(gateway).listen(Number(port), '127.0.0.1', () => console.log('ready'));

@@ -55,15 +55,25 @@ async function control(url: string, method = 'GET'): Promise<{ backside: number;
   return (await (await fetch(url, { method })).json()) as { backside: number; intercom: number };
 }
 
+/** Drives one query; GraphQL errors in a 200 answer count as errors too. */
 async function load(url: string, query: string, seconds: number) {
-  return autocannon({
+  let graphQLErrors = 0;
+  const result = await autocannon({
     url,
-    method: 'POST',
     connections,
     duration: seconds,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query }),
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+        onResponse: (_status: number, body: string) => {
+          if (body.includes('"errors"')) graphQLErrors += 1;
+        },
+      },
+    ],
   });
+  return Object.assign(result, { graphQLErrors });
 }
 
 interface Row {
@@ -111,7 +121,7 @@ for (const latency of values.latency.split(',').map(Number)) {
         rps: Math.round(result.requests.average),
         p50: result.latency.p50,
         p99: result.latency.p99,
-        errors: result.errors + result.non2xx + result.timeouts,
+        errors: result.errors + result.non2xx + result.timeouts + result.graphQLErrors,
         rssMb: peakRss(subject.child.pid as number),
         callsPerRequest: requests ? (counts.backside + counts.intercom) / requests : 0,
         check,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import ky, { HTTPError, type KyInstance, type Options, TimeoutError } from 'ky';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { GatewayError } from '../errors.js';
@@ -21,6 +22,11 @@ export interface UpstreamPolicy {
   concurrency: number;
   /** Largest response body read, bytes; a larger one is UPSTREAM_BAD_RESPONSE. */
   maxBodyBytes: number;
+  /**
+   * Identical reads in flight at once (same credential, method, path, query and body) share one upstream call.
+   * Reads only: a write is never shared.
+   */
+  dedupe: boolean;
 }
 
 export const DEFAULT_POLICY: UpstreamPolicy = {
@@ -33,6 +39,7 @@ export const DEFAULT_POLICY: UpstreamPolicy = {
   breakerCooldownMs: 10_000,
   concurrency: 16,
   maxBodyBytes: 10 * 1024 * 1024,
+  dedupe: true,
 };
 
 export interface UpstreamHttpOptions {
@@ -70,6 +77,8 @@ export interface RequestOptions {
   allow?: number[];
   /** A POST that only reads (a search) may be retried like a GET. Writes never are. */
   idempotent?: boolean;
+  /** Keep a successful answer this long, per credential (slowly changing reference data such as a tag list). */
+  cacheTtlMs?: number;
 }
 
 /** What clients call: one source, one request's scope. */
@@ -149,6 +158,41 @@ export function rateLimitWait(headers: Headers, now = Date.now()): number | null
 
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
 
+interface SharedCall {
+  promise: Promise<UpstreamResponse<unknown>>;
+  controller: AbortController;
+  /** Callers still waiting; at zero after an abort, the call itself is cancelled. */
+  waiters: number;
+}
+
+/** Waits for a shared call, leaving early (with the abort reason) when this caller's signal fires. */
+function join(call: SharedCall, signal: AbortSignal | undefined): Promise<UpstreamResponse<unknown>> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
+  call.waiters += 1;
+  return new Promise((resolve, reject) => {
+    const leave = () => {
+      call.waiters -= 1;
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const onAbort = () => {
+      leave();
+      if (call.waiters === 0) call.controller.abort();
+      reject(signal?.reason);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    call.promise.then(
+      (value) => {
+        leave();
+        resolve(value);
+      },
+      (error: unknown) => {
+        leave();
+        reject(error);
+      },
+    );
+  });
+}
+
 /**
  * The one way upstream code talks HTTP, per source: a ky instance (keep-alive through Node's fetch), a concurrency
  * cap, retries with backoff for reads, rate-limit waits within a cap, and a circuit breaker. Every failure becomes a
@@ -161,6 +205,11 @@ export class UpstreamHttp {
   private readonly policy: UpstreamPolicy;
   private readonly breaker: Breaker;
   private readonly onFailure: UpstreamHttpOptions['onFailure'];
+  private readonly defaultAuthorization: string;
+  /** Reads in flight, by credential and request: joiners share the answer. */
+  private readonly inFlight = new Map<string, SharedCall>();
+  /** Short-lived answers for requests that ask for it, by the same key. */
+  private readonly cache = new Map<string, { until: number; response: UpstreamResponse<unknown> }>();
 
   constructor(options: UpstreamHttpOptions) {
     this.source = options.source;
@@ -168,6 +217,7 @@ export class UpstreamHttp {
     this.limit = pLimit(this.policy.concurrency);
     this.breaker = new Breaker(this.policy.breakerThreshold, this.policy.breakerCooldownMs);
     this.onFailure = options.onFailure;
+    this.defaultAuthorization = options.headers.Authorization ?? '';
     const kyOptions: Options = {
       prefixUrl: options.baseUrl,
       headers: { Accept: 'application/json', ...options.headers },
@@ -183,10 +233,52 @@ export class UpstreamHttp {
     return { source: this.source, request: (path, options) => this.request(path, options, scope) };
   }
 
+  /**
+   * One upstream read or write. Reads may be shared with identical ones in flight and, when asked, answered from a
+   * short-lived cache; both are keyed by the credential, so no caller ever gets an answer made for another.
+   */
   async request<T>(
     path: string,
     options: RequestOptions = {},
     scope: RequestScope = {},
+  ): Promise<UpstreamResponse<T | null>> {
+    const method = options.method ?? 'GET';
+    const idempotent = options.idempotent ?? method === 'GET';
+    if (!idempotent || (!this.policy.dedupe && !options.cacheTtlMs)) return this.send<T>(path, options, scope);
+    const credential = createHash('sha256')
+      .update(scope.headers?.Authorization ?? this.defaultAuthorization)
+      .digest('base64url');
+    const key = JSON.stringify([credential, method, path, options.searchParams ?? null, options.json ?? null]);
+    const cached = this.cache.get(key);
+    if (cached && cached.until > Date.now()) return cached.response as UpstreamResponse<T | null>;
+    let shared = this.inFlight.get(key);
+    if (!shared) {
+      // The shared call has its own abort controller: it is cancelled only when every caller waiting on it went away,
+      // and each caller waits with its own signal. It is bounded by the per-attempt timeout and the retries.
+      const controller = new AbortController();
+      const entry: SharedCall = {
+        controller,
+        waiters: 0,
+        promise: this.send<unknown>(path, options, { ...scope, signal: controller.signal, deadline: undefined }),
+      };
+      entry.promise
+        .then(
+          (response) => {
+            if (options.cacheTtlMs) this.cache.set(key, { until: Date.now() + options.cacheTtlMs, response });
+          },
+          () => {},
+        )
+        .finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, entry);
+      shared = entry;
+    }
+    return join(shared, scope.signal) as Promise<UpstreamResponse<T | null>>;
+  }
+
+  private async send<T>(
+    path: string,
+    options: RequestOptions,
+    scope: RequestScope,
   ): Promise<UpstreamResponse<T | null>> {
     const method = options.method ?? 'GET';
     const route = routeOf(method, path);
@@ -210,7 +302,7 @@ export class UpstreamHttp {
         const failure = error instanceof AttemptFailure ? error : new AttemptFailure(this.translate(error, route));
         last = failure.error;
         this.onFailure?.({ source: this.source, code: last.code, route, detail: last.detail ?? '', attempt });
-        if (scope.signal?.aborted) throw last;
+        if (scope.signal?.aborted || failure.aborted) throw last;
         if (!failure.retryable) {
           if (failure.countsAsFault) this.breaker.failure();
           else this.breaker.success();
@@ -269,8 +361,9 @@ export class UpstreamHttp {
         throw new AttemptFailure(translated, retryable, wait, status >= 500 || status === 408);
       }
       const translated = this.translate(error, route);
-      const aborted = scope.signal?.aborted === true;
-      throw new AttemptFailure(translated, !aborted, null, !aborted);
+      // An abort is the caller going away (or the response being done): no retry, and not the upstream's fault.
+      const aborted = scope.signal?.aborted === true || (error instanceof Error && error.name === 'AbortError');
+      throw new AttemptFailure(translated, !aborted, null, !aborted, aborted);
     }
     const text = await this.readBody(response, route);
     try {
@@ -351,6 +444,8 @@ class AttemptFailure extends Error {
     readonly waitMs: number | null = null,
     /** Whether it says the upstream is unwell (counts toward the circuit breaker). */
     readonly countsAsFault = retryable,
+    /** The call was cut short on our side: says nothing about the upstream. */
+    readonly aborted = false,
   ) {
     super(error.message);
   }

@@ -12,6 +12,9 @@ import type {
 /** The most `per_page` Intercom allows. */
 export const INTERCOM_MAX_PAGE = 150;
 
+/** How long one `GET /tags` answer serves, per credential. */
+export const TAG_LIST_TTL_MS = 60_000;
+
 export interface IntercomPage<T> {
   data: T[];
   /** `pages.next.starting_after`, null on the last page. */
@@ -83,7 +86,8 @@ export class IntercomClient {
   }
 
   async listTags(): Promise<IntercomTag[]> {
-    const { body } = await this.http.request<unknown>('/tags');
+    // The workspace's tags change rarely: one list serves every request for a minute.
+    const { body } = await this.http.request<unknown>('/tags', { cacheTtlMs: TAG_LIST_TTL_MS });
     return page(body, tag).data;
   }
 
