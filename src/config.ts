@@ -3,10 +3,41 @@
 
 export interface Config {
   port: number;
-  backside: { baseUrl: string; apiKey: string | undefined };
+  backside: {
+    baseUrl: string;
+    apiKey: string | undefined;
+    /** Records of any other tenant are dropped (when set). */
+    tenantId: string | undefined;
+    /** Header in which a caller may send its own Backside key; undefined: off. */
+    callerKeyHeader: string | undefined;
+  };
   intercom: { baseUrl: string; accessToken: string | undefined; version: string };
-  upstreamTimeoutMs: number;
-  upstreamConcurrency: number;
+  upstream: {
+    timeoutMs: number;
+    concurrency: number;
+    retries: number;
+    rateLimitWaitCapMs: number;
+    breakerThreshold: number;
+    breakerCooldownMs: number;
+    dedupe: boolean;
+  };
+  requestBudgetMs: number;
+  limits: { depth: number; aliases: number; tokens: number; directives: number; cost: number };
+  maxBodyBytes: number;
+  maxBatch: number;
+  /** Caller authentication; undefined when the gateway is open. */
+  auth:
+    | {
+        apiKeys: string[];
+        jwt?: {
+          secret?: string;
+          jwksUri?: string;
+          issuer: string;
+          audience: string;
+          algorithm: 'HS256' | 'HS384' | 'HS512' | 'RS256' | 'RS384' | 'RS512' | 'ES256' | 'ES384' | 'ES512';
+        };
+      }
+    | undefined;
   defaultRegion: string;
   /** No upstream credential at all: serve the built-in demo upstreams. */
   demo: boolean;
@@ -29,7 +60,29 @@ export const VARIABLES = {
   INTERCOM_VERSION: '2.16',
   UPSTREAM_TIMEOUT_MS: '10000',
   UPSTREAM_CONCURRENCY: '16',
+  UPSTREAM_RETRIES: '2',
+  UPSTREAM_RATE_LIMIT_WAIT_CAP_MS: '2000',
+  UPSTREAM_BREAKER_THRESHOLD: '5',
+  UPSTREAM_BREAKER_COOLDOWN_MS: '10000',
+  UPSTREAM_DEDUPE: 'on',
+  REQUEST_BUDGET_MS: '30000',
   DEFAULT_PHONE_REGION: 'US',
+  BACKSIDE_TENANT_ID: '',
+  BACKSIDE_CALLER_KEY_HEADER: 'X-Backside-Api-Key',
+  QUERY_MAX_DEPTH: '10',
+  QUERY_MAX_ALIASES: '30',
+  QUERY_MAX_TOKENS: '2000',
+  QUERY_MAX_DIRECTIVES: '20',
+  QUERY_MAX_COST: '5000',
+  MAX_BODY_BYTES: '100000',
+  MAX_BATCH: '0',
+  GATEWAY_AUTH: '',
+  GATEWAY_API_KEYS: '',
+  JWT_SECRET: '',
+  JWT_JWKS_URI: '',
+  JWT_ISSUER: '',
+  JWT_AUDIENCE: '',
+  JWT_ALGORITHM: '',
 } as const;
 
 type Env = Record<string, string | undefined>;
@@ -70,6 +123,63 @@ function secret(env: Env, name: 'BACKSIDE_API_KEY' | 'INTERCOM_ACCESS_TOKEN'): s
   return value;
 }
 
+function flag(env: Env, name: keyof typeof VARIABLES): boolean {
+  const raw = read(env, name).toLowerCase();
+  if (['on', 'true', '1', 'yes'].includes(raw)) return true;
+  if (['off', 'false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(name, 'must be on or off');
+}
+
+const ALGORITHMS = ['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'ES256', 'ES384', 'ES512'] as const;
+
+/**
+ * Auth is required when the gateway talks to real upstreams (open only in the demo) unless GATEWAY_AUTH=disabled;
+ * required with nothing to check against is a configuration error, not an open door.
+ */
+function auth(env: Env, demo: boolean): Config['auth'] {
+  const mode = read(env, 'GATEWAY_AUTH').toLowerCase() || (demo ? 'disabled' : 'required');
+  if (mode !== 'required' && mode !== 'disabled') throw new ConfigError('GATEWAY_AUTH', 'must be required or disabled');
+  if (mode === 'disabled') return undefined;
+  const apiKeys = read(env, 'GATEWAY_API_KEYS')
+    .split(',')
+    .map((key) => key.trim())
+    .filter(Boolean);
+  if (apiKeys.some((key) => key.length < 16))
+    throw new ConfigError('GATEWAY_API_KEYS', 'each key must be at least 16 characters');
+  const secret = read(env, 'JWT_SECRET') || undefined;
+  const jwksUri = read(env, 'JWT_JWKS_URI') || undefined;
+  let jwt: NonNullable<Config['auth']>['jwt'];
+  if (secret || jwksUri) {
+    if (secret && jwksUri) throw new ConfigError('JWT_SECRET', 'set JWT_SECRET or JWT_JWKS_URI, not both');
+    const issuer = read(env, 'JWT_ISSUER');
+    const audience = read(env, 'JWT_AUDIENCE');
+    if (!issuer) throw new ConfigError('JWT_ISSUER', 'is required with JWT_SECRET or JWT_JWKS_URI');
+    if (!audience) throw new ConfigError('JWT_AUDIENCE', 'is required with JWT_SECRET or JWT_JWKS_URI');
+    const algorithm = (read(env, 'JWT_ALGORITHM') || (secret ? 'HS256' : 'RS256')).toUpperCase();
+    if (!(ALGORITHMS as readonly string[]).includes(algorithm)) {
+      throw new ConfigError('JWT_ALGORITHM', `must be one of ${ALGORITHMS.join(', ')}`);
+    }
+    if (secret && !algorithm.startsWith('HS'))
+      throw new ConfigError('JWT_ALGORITHM', 'a shared secret needs an HS algorithm');
+    if (jwksUri && algorithm.startsWith('HS'))
+      throw new ConfigError('JWT_ALGORITHM', 'a JWKS needs an RS or ES algorithm');
+    if (secret && secret.length < 32) throw new ConfigError('JWT_SECRET', 'must be at least 32 characters');
+    jwt = {
+      ...(secret ? { secret } : { jwksUri: baseUrl(env, 'JWT_JWKS_URI') }),
+      issuer,
+      audience,
+      algorithm: algorithm as (typeof ALGORITHMS)[number],
+    };
+  }
+  if (apiKeys.length === 0 && !jwt) {
+    throw new ConfigError(
+      'GATEWAY_AUTH',
+      'is required with real upstreams: set GATEWAY_API_KEYS or JWT_*, or GATEWAY_AUTH=disabled',
+    );
+  }
+  return { apiKeys, ...(jwt ? { jwt } : {}) };
+}
+
 export function loadConfig(env: Env): Config {
   const version = read(env, 'INTERCOM_VERSION');
   if (!/^\d+\.\d+$/.test(version)) throw new ConfigError('INTERCOM_VERSION', 'must look like 2.16');
@@ -77,13 +187,41 @@ export function loadConfig(env: Env): Config {
   if (!/^[A-Z]{2}$/.test(region)) throw new ConfigError('DEFAULT_PHONE_REGION', 'must be an ISO 3166-1 alpha-2 code');
   const backsideKey = secret(env, 'BACKSIDE_API_KEY');
   const intercomToken = secret(env, 'INTERCOM_ACCESS_TOKEN');
+  const demo = backsideKey === undefined && intercomToken === undefined;
+  const header = read(env, 'BACKSIDE_CALLER_KEY_HEADER');
+  if (header && header.toLowerCase() !== 'off' && !/^[A-Za-z0-9-]+$/.test(header)) {
+    throw new ConfigError('BACKSIDE_CALLER_KEY_HEADER', 'must be a header name, or off');
+  }
   return {
     port: integer(env, 'PORT', 0, 65535),
-    backside: { baseUrl: baseUrl(env, 'BACKSIDE_BASE_URL'), apiKey: backsideKey },
+    backside: {
+      baseUrl: baseUrl(env, 'BACKSIDE_BASE_URL'),
+      apiKey: backsideKey,
+      tenantId: read(env, 'BACKSIDE_TENANT_ID') || undefined,
+      callerKeyHeader: header && header.toLowerCase() !== 'off' ? header : undefined,
+    },
     intercom: { baseUrl: baseUrl(env, 'INTERCOM_BASE_URL'), accessToken: intercomToken, version },
-    upstreamTimeoutMs: integer(env, 'UPSTREAM_TIMEOUT_MS', 100, 120000),
-    upstreamConcurrency: integer(env, 'UPSTREAM_CONCURRENCY', 1, 256),
+    upstream: {
+      timeoutMs: integer(env, 'UPSTREAM_TIMEOUT_MS', 100, 120000),
+      concurrency: integer(env, 'UPSTREAM_CONCURRENCY', 1, 256),
+      retries: integer(env, 'UPSTREAM_RETRIES', 0, 5),
+      rateLimitWaitCapMs: integer(env, 'UPSTREAM_RATE_LIMIT_WAIT_CAP_MS', 0, 60000),
+      breakerThreshold: integer(env, 'UPSTREAM_BREAKER_THRESHOLD', 1, 1000),
+      breakerCooldownMs: integer(env, 'UPSTREAM_BREAKER_COOLDOWN_MS', 100, 600000),
+      dedupe: flag(env, 'UPSTREAM_DEDUPE'),
+    },
+    requestBudgetMs: integer(env, 'REQUEST_BUDGET_MS', 100, 300000),
+    limits: {
+      depth: integer(env, 'QUERY_MAX_DEPTH', 2, 100),
+      aliases: integer(env, 'QUERY_MAX_ALIASES', 0, 1000),
+      tokens: integer(env, 'QUERY_MAX_TOKENS', 50, 100000),
+      directives: integer(env, 'QUERY_MAX_DIRECTIVES', 0, 1000),
+      cost: integer(env, 'QUERY_MAX_COST', 1, 10000000),
+    },
+    maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1000, 10000000),
+    maxBatch: integer(env, 'MAX_BATCH', 0, 100),
+    auth: auth(env, demo),
     defaultRegion: region,
-    demo: backsideKey === undefined && intercomToken === undefined,
+    demo,
   };
 }

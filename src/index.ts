@@ -19,7 +19,15 @@ async function main(): Promise<void> {
 
   let demo: DemoUpstreams | undefined;
   const options: GatewayOptions = {
-    upstream: { timeoutMs: config.upstreamTimeoutMs, concurrency: config.upstreamConcurrency },
+    upstream: config.upstream,
+    requestBudgetMs: config.requestBudgetMs,
+    limits: config.limits,
+    maxBodyBytes: config.maxBodyBytes,
+    maxBatch: config.maxBatch,
+    auth: config.auth,
+    backsideKeyHeader: config.backside.callerKeyHeader,
+    backsideBaseUrl: config.backside.baseUrl,
+    backsideTenantId: config.backside.tenantId,
     defaultRegion: config.defaultRegion,
     graphiql: { defaultQuery: DEFAULT_QUERY },
   };
@@ -48,6 +56,19 @@ async function main(): Promise<void> {
     console.log(`Upstreams: ${configured}.`);
   }
 
+  if (config.auth) {
+    const ways = [
+      config.auth.apiKeys.length > 0 && 'API keys (X-Api-Key)',
+      config.auth.jwt && `JWT (${config.auth.jwt.algorithm})`,
+    ];
+    console.log(`Authentication: required, by ${ways.filter(Boolean).join(' or ')}.`);
+  } else {
+    console.log(
+      config.demo
+        ? 'Authentication: off (demo mode).'
+        : 'Authentication: DISABLED by GATEWAY_AUTH=disabled: anyone who can reach this port can read your contacts.',
+    );
+  }
   const gateway = createGateway(options);
   const server = createServer(gateway);
   server.listen(config.port, () => {

@@ -51,6 +51,8 @@ export interface GatewayOptions {
   backsideKeyHeader?: string | undefined;
   /** Where callers' own Backside keys are sent when no Backside key is configured. */
   backsideBaseUrl?: string | undefined;
+  /** The configured key's tenant: Backside records of any other tenant are dropped. */
+  backsideTenantId?: string | undefined;
   /** The query GraphiQL opens with; false turns GraphiQL off. */
   graphiql?: { defaultQuery: string } | false;
   /** Yoga's logger setting: false for silence, or a logger of your own (tests read what would be logged). */
@@ -143,7 +145,10 @@ export function createGateway(options: GatewayOptions): Gateway {
           mapOptions,
         );
       } else if (backside) {
-        connectors.BACKSIDE = new BacksideConnector(new BacksideClient(backside.scope(scope)), mapOptions);
+        connectors.BACKSIDE = new BacksideConnector(new BacksideClient(backside.scope(scope)), {
+          ...mapOptions,
+          tenantId: options.backsideTenantId,
+        });
       }
       if (intercom) connectors.INTERCOM = new IntercomConnector(new IntercomClient(intercom.scope(scope)), mapOptions);
       return {

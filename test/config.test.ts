@@ -12,7 +12,11 @@ describe('configuration', () => {
   });
 
   it('configures only the source whose credential is set', () => {
-    const config = loadConfig({ INTERCOM_ACCESS_TOKEN: 'tok', INTERCOM_BASE_URL: 'https://api.eu.intercom.io/' });
+    const config = loadConfig({
+      INTERCOM_ACCESS_TOKEN: 'tok',
+      INTERCOM_BASE_URL: 'https://api.eu.intercom.io/',
+      GATEWAY_AUTH: 'disabled',
+    });
     expect(config).toMatchObject({
       demo: false,
       intercom: { baseUrl: 'https://api.eu.intercom.io', accessToken: 'tok' },
@@ -27,9 +31,41 @@ describe('configuration', () => {
     [{ INTERCOM_BASE_URL: 'not a url' }, /^INTERCOM_BASE_URL: /],
     [{ INTERCOM_VERSION: 'latest' }, /^INTERCOM_VERSION: /],
     [{ UPSTREAM_TIMEOUT_MS: '5' }, /^UPSTREAM_TIMEOUT_MS: /],
+    [{ QUERY_MAX_COST: '0' }, /^QUERY_MAX_COST: /],
     [{ DEFAULT_PHONE_REGION: 'USA' }, /^DEFAULT_PHONE_REGION: /],
   ])('names the variable of a bad value: %o', (env, message) => {
     expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('requires caller auth with real upstreams, unless explicitly disabled', () => {
+    expect(() => loadConfig({ INTERCOM_ACCESS_TOKEN: 'tok' })).toThrow(/^GATEWAY_AUTH: /);
+    expect(loadConfig({ INTERCOM_ACCESS_TOKEN: 'tok', GATEWAY_AUTH: 'disabled' }).auth).toBeUndefined();
+    expect(
+      loadConfig({ INTERCOM_ACCESS_TOKEN: 'tok', GATEWAY_API_KEYS: 'k-0123456789abcdef, k-fedcba9876543210' }).auth,
+    ).toEqual({
+      apiKeys: ['k-0123456789abcdef', 'k-fedcba9876543210'],
+    });
+    expect(loadConfig({}).auth).toBeUndefined();
+  });
+
+  it('pins one JWT algorithm and checks it fits the key', () => {
+    const base = { INTERCOM_ACCESS_TOKEN: 'tok', JWT_ISSUER: 'https://issuer.example', JWT_AUDIENCE: 'gateway' };
+    expect(loadConfig({ ...base, JWT_SECRET: 'x'.repeat(32) }).auth?.jwt?.algorithm).toBe('HS256');
+    expect(loadConfig({ ...base, JWT_JWKS_URI: 'https://issuer.example/jwks.json' }).auth?.jwt?.algorithm).toBe(
+      'RS256',
+    );
+    expect(() => loadConfig({ ...base, JWT_SECRET: 'x'.repeat(32), JWT_ALGORITHM: 'RS256' })).toThrow(
+      /^JWT_ALGORITHM: /,
+    );
+    expect(() => loadConfig({ ...base, JWT_SECRET: 'short' })).toThrow(/^JWT_SECRET: /);
+    expect(() => loadConfig({ INTERCOM_ACCESS_TOKEN: 'tok', JWT_SECRET: 'x'.repeat(32) })).toThrow(/^JWT_ISSUER: /);
+  });
+
+  it('reads limits and upstream policy', () => {
+    const config = loadConfig({ QUERY_MAX_DEPTH: '7', UPSTREAM_DEDUPE: 'off', UPSTREAM_RETRIES: '0' });
+    expect(config.limits.depth).toBe(7);
+    expect(config.upstream).toMatchObject({ dedupe: false, retries: 0 });
+    expect(() => loadConfig({ UPSTREAM_DEDUPE: 'maybe' })).toThrow(/^UPSTREAM_DEDUPE: /);
   });
 
   it('never echoes a secret in its messages', () => {

@@ -197,3 +197,40 @@ describe('a caller’s own Backside key', () => {
     );
   });
 });
+
+describe('tenant isolation', () => {
+  it('drops a Backside record of another tenant, should the API ever return one', async () => {
+    const seeded = await startStack();
+    const tenantA = seeded.upstreams.seed.backside.tenants[0]?.id as string;
+    await seeded.close();
+    const guarded = await startStack({ gateway: { backsideTenantId: tenantA } });
+    try {
+      const foreign = guarded.upstreams.seed.backside.contacts.find((c) => c.tenant_id !== tenantA);
+      const own = guarded.upstreams.seed.backside.contacts.find((c) => c.tenant_id === tenantA);
+      // A misbehaving upstream: the list and the record answer with another tenant's contact mixed in.
+      guarded.upstreams.backside.use((req, res) => {
+        if (req.url?.startsWith('/api/v1/contacts?')) {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(
+            JSON.stringify({ data: [own, foreign].map((c) => ({ ...c, channels: undefined })), next_cursor: null }),
+          );
+          return true;
+        }
+        if (req.url === `/api/v1/contacts/${foreign?.id}`) {
+          res.writeHead(200, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(foreign));
+          return true;
+        }
+        return false;
+      });
+      const list = await guarded.query('{ contacts(first: 10, sources: [BACKSIDE]) { nodes { sourceId } } }');
+      expect(list.data?.contacts.nodes).toEqual([{ sourceId: own?.id }]);
+      const one = await guarded.query(
+        `{ contactBySourceId(source: BACKSIDE, sourceId: "${foreign?.id}") { sourceId } }`,
+      );
+      expect(one.data?.contactBySourceId).toBeNull();
+    } finally {
+      await guarded.close();
+    }
+  });
+});

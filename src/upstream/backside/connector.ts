@@ -39,21 +39,34 @@ export class BacksideConnector implements SourceConnector {
 
   constructor(
     private readonly client: BacksideClient,
-    private readonly options: MapOptions,
+    private readonly options: MapOptions & {
+      /** The credential's tenant, when known: a record of any other tenant is dropped as if absent. */
+      tenantId?: string | undefined;
+    },
   ) {
-    this.full = new DataLoader(eachKey((id) => client.getContact(id)));
+    this.full = new DataLoader(
+      eachKey(async (id) => {
+        const raw = await client.getContact(id);
+        return raw && this.mine(raw) ? raw : null;
+      }),
+    );
     this.affiliationLists = new DataLoader(eachKey((id) => this.loadAffiliations(id)));
     this.identities = new DataLoader(
       eachKey(async (key) => {
         const { kind, value } = parseIdentityKey(key);
         const raw = await client.findByChannel(kind, value);
-        return raw ? [mapContact(raw, options)] : [];
+        return raw && this.mine(raw) ? [mapContact(raw, options)] : [];
       }),
     );
   }
 
   findByIdentity(key: IdentityKey): Promise<Contact[]> {
     return this.identities.load(identityKey(key));
+  }
+
+  /** Backside scopes keys to tenants; should a record of another tenant ever come back, it is not ours to show. */
+  private mine(raw: BacksideContact): boolean {
+    return !this.options.tenantId || !raw.tenant_id || raw.tenant_id === this.options.tenantId;
   }
 
   async contact(sourceId: string): Promise<Contact | null> {
@@ -75,11 +88,12 @@ export class BacksideConnector implements SourceConnector {
       ...(filter?.query ? { q: filter.query } : {}),
       ...(filter?.tag ? { tag: filter.tag } : {}),
     });
-    for (const raw of page.data) {
+    const rows = page.data.filter((raw) => this.mine(raw));
+    for (const raw of rows) {
       // A list item may carry its related arrays after all; then it is as good as a GET.
       if (isFull(raw)) this.full.prime(raw.id, raw);
     }
-    let items = page.data.map((raw) => mapContact(raw, this.options));
+    let items = rows.map((raw) => mapContact(raw, this.options));
     // Backside cannot search by update time: each page is finished here.
     const after = filter?.updatedAfter;
     if (after) items = items.filter((contact) => contact.updatedAt > after);
