@@ -1,0 +1,73 @@
+// A bounded load test: 200 concurrent connections for a few seconds, half asking Backside, half asking Intercom
+// while Intercom fails or stalls on a third of its calls. No 5xx, and Backside's callers barely notice.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import autocannon from 'autocannon';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Stack, startStack } from './helpers/stack.js';
+
+let stack: Stack;
+let server: Server;
+let url: string;
+beforeAll(async () => {
+  stack = await startStack({
+    gateway: { upstream: { timeoutMs: 200, retries: 1, backoffMs: 10, maxBackoffMs: 20, breakerThreshold: 1000 } },
+  });
+  server = createServer(stack.gateway);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+  await stack.close();
+});
+
+const BACKSIDE = JSON.stringify({
+  query: '{ contacts(first: 10, sources: [BACKSIDE]) { nodes { displayName tags { name } } } }',
+});
+const INTERCOM = JSON.stringify({
+  query: '{ contacts(first: 10, sources: [INTERCOM]) { nodes { displayName tags { name } } } }',
+});
+
+function drive(body: string, connections: number, seconds: number) {
+  return autocannon({
+    url,
+    method: 'POST',
+    connections,
+    duration: seconds,
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
+}
+
+describe('under load with one source failing', () => {
+  it('answers every request without a 5xx and keeps the healthy source’s p99', async () => {
+    await drive(BACKSIDE, 100, 1); // warm-up: JIT and connection pools
+    const baseline = await drive(BACKSIDE, 100, 2);
+    let n = 0;
+    stack.upstreams.intercom.use((_req, res) => {
+      n += 1;
+      if (n % 3 === 0) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end('{"type":"error.list","errors":[{"code":"server_error","message":"boom"}]}');
+        return true;
+      }
+      if (n % 3 === 1) return true; // stalls until the gateway's timeout
+      return false;
+    });
+    const [healthy, faulty] = await Promise.all([drive(BACKSIDE, 100, 3), drive(INTERCOM, 100, 3)]);
+    console.info(
+      `[load] Backside alone p99 ${baseline.latency.p99} ms; beside a failing Intercom p99 ${healthy.latency.p99} ms ` +
+        `(${healthy.requests.total} requests); Intercom side ${faulty.requests.total} requests, p99 ${faulty.latency.p99} ms`,
+    );
+    for (const result of [baseline, healthy, faulty]) {
+      expect(result.errors).toBe(0);
+      expect(result['5xx']).toBe(0);
+      expect(result.requests.total).toBeGreaterThan(50);
+    }
+    // Sharing the CPU with 100 more connections costs something; a stalled upstream must not cost Backside's callers
+    // its timeouts.
+    expect(healthy.latency.p99).toBeLessThan(baseline.latency.p99 * 3 + 250);
+  });
+});
