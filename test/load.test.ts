@@ -11,7 +11,16 @@ let server: Server;
 let url: string;
 beforeAll(async () => {
   stack = await startStack({
-    gateway: { upstream: { timeoutMs: 200, retries: 1, backoffMs: 10, maxBackoffMs: 20, breakerThreshold: 1000 } },
+    gateway: {
+      upstream: {
+        timeoutMs: 200,
+        retries: 1,
+        backoffMs: 10,
+        maxBackoffMs: 20,
+        breakerThreshold: 1000,
+        concurrency: 64,
+      },
+    },
   });
   server = createServer(stack.gateway);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -44,7 +53,8 @@ function drive(body: string, connections: number, seconds: number) {
 describe('under load with one source failing', () => {
   it('answers every request without a 5xx and keeps the healthy source’s p99', async () => {
     await drive(BACKSIDE, 100, 1); // warm-up: JIT and connection pools
-    const baseline = await drive(BACKSIDE, 100, 2);
+    // The control: the same mixed load with both sources healthy.
+    const [control] = await Promise.all([drive(BACKSIDE, 100, 3), drive(INTERCOM, 100, 3)]);
     let n = 0;
     stack.upstreams.intercom.use((_req, res) => {
       n += 1;
@@ -58,16 +68,15 @@ describe('under load with one source failing', () => {
     });
     const [healthy, faulty] = await Promise.all([drive(BACKSIDE, 100, 3), drive(INTERCOM, 100, 3)]);
     console.info(
-      `[load] Backside alone p99 ${baseline.latency.p99} ms; beside a failing Intercom p99 ${healthy.latency.p99} ms ` +
-        `(${healthy.requests.total} requests); Intercom side ${faulty.requests.total} requests, p99 ${faulty.latency.p99} ms`,
+      `[load] Backside p99 beside a healthy Intercom ${control.latency.p99} ms, beside a failing one ${healthy.latency.p99} ms ` +
+        `(${healthy.requests.total} requests); the failing side ${faulty.requests.total} requests, p99 ${faulty.latency.p99} ms`,
     );
-    for (const result of [baseline, healthy, faulty]) {
+    for (const result of [control, healthy, faulty]) {
       expect(result.errors).toBe(0);
       expect(result['5xx']).toBe(0);
-      expect(result.requests.total).toBeGreaterThan(50);
+      expect(result.requests.total).toBeGreaterThan(20);
     }
-    // Sharing the CPU with 100 more connections costs something; a stalled upstream must not cost Backside's callers
-    // its timeouts.
-    expect(healthy.latency.p99).toBeLessThan(baseline.latency.p99 * 3 + 250);
+    // Intercom's stalls and errors must not reach Backside's callers (the machine's CPU is shared by all of it).
+    expect(healthy.latency.p99).toBeLessThan(control.latency.p99 * 2 + 300);
   });
 });
