@@ -7,7 +7,7 @@ import { type Stack, startStack } from './helpers/stack.js';
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack({ gateway: { limits: { depth: 6, aliases: 5, tokens: 400, cost: 700 } } });
+  stack = await startStack({ gateway: { limits: { depth: 6, aliases: 5, tokens: 400, directives: 3, cost: 686 } } });
 });
 afterAll(() => stack.close());
 beforeEach(() => stack.reset());
@@ -47,23 +47,35 @@ describe('query limits', () => {
     expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
-  it('refuses a document over the token limit', async () => {
+  it('allows 400 tokens and refuses 401', async () => {
+    // `{ sources {` + n × `source` + `} }`: n + 5 tokens.
     const fields = (n: number) => `{ sources { ${Array.from({ length: n }, () => 'source').join(' ')} } }`;
-    expect((await stack.query(fields(390))).errors).toBeUndefined();
-    const refused = await stack.query(fields(400));
-    expect(refused.errors?.[0]?.message).toMatch(/token/i);
+    expect((await stack.query(fields(395))).errors).toBeUndefined();
+    const refused = await stack.query(fields(396));
+    expect(refused.errors?.[0]?.message).toMatch(/token limit of 400/i);
+    expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
-  it('prices every field that can call upstream: allows cost 700, refuses one contact more', async () => {
-    // 4 + first × (1 + 10 + 11) per contact with email, companies and affiliations.
-    const query = (first: number) =>
-      `{ contacts(first: ${first}) { nodes { email companies { name } affiliations { title } } } }`;
-    const allowed = await stack.query(query(31)); // 4 + 31 × 22 = 686
+  it('allows 3 directives and refuses 4', async () => {
+    const three = '{ sources @include(if: true) { source @include(if: true) configured @skip(if: false) } }';
+    const four =
+      '{ sources @include(if: true) { source @include(if: true) @skip(if: false) configured @skip(if: false) } }';
+    expect((await stack.query(three)).errors).toBeUndefined();
+    const refused = await stack.query(four);
+    expect(refused.errors?.[0]?.message).toMatch(/directive/i);
+  });
+
+  it('prices every field that can call upstream: allows cost 686, refuses 687, without an upstream call', async () => {
+    // 4 + first × (1 + 10 + 11) with email, companies and affiliations; contactBySourceId costs 1 more.
+    const page = '{ contacts(first: 31) { nodes { email companies { name } affiliations { title } } } }';
+    const allowed = await stack.query(page); // 4 + 31 × 22 = 686
     expect(allowed.errors).toBeUndefined();
     stack.reset();
-    const refused = await stack.query(query(32)); // 708
+    const refused = await stack.query(
+      `${page.slice(0, -1)} one: contactBySourceId(source: INTERCOM, sourceId: "x") { id } }`,
+    );
     expect(refused.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(refused.errors?.[0]?.message).toMatch(/cost 708 is over the limit of 700/);
+    expect(refused.errors?.[0]?.message).toMatch(/cost 687 is over the limit of 686/);
     expect(stack.calls()).toEqual({ backside: 0, intercom: 0 });
   });
 
@@ -73,9 +85,14 @@ describe('query limits', () => {
     expect(response.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
-  it('answers 413 for a body over the limit', async () => {
-    const big = JSON.stringify({ query: `{ sources { source } } #${'x'.repeat(200_000)}` });
-    const response = await post(stack, big);
+  it('accepts a body of exactly 100,000 bytes and answers 413 for one byte more, before any upstream call', async () => {
+    const sized = (bytes: number) => {
+      const shell = JSON.stringify({ query: '{ sources { source } } #' });
+      return JSON.stringify({ query: `{ sources { source } } #${'x'.repeat(bytes - shell.length)}` });
+    };
+    expect(Buffer.byteLength(sized(100_000))).toBe(100_000);
+    expect((await post(stack, sized(100_000))).status).toBe(200);
+    const response = await post(stack, sized(100_001));
     expect(response.status).toBe(413);
     expect(stack.calls()).toEqual({ backside: 0, intercom: 0 });
   });
