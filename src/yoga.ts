@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError } from 'graphql';
 import {
@@ -129,6 +130,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     // Loaders live in the connectors, made here per request: batching and dedupe never cross callers.
     context: ({ request }): GatewayContext => {
       // Upstream calls stop when the caller goes away or the request's budget is spent.
+      // Every upstream call of the request listens on its signal: many listeners are expected, not a leak.
+      setMaxListeners(0, request.signal);
       const scope: RequestScope = { signal: request.signal, deadline: Date.now() + budgetMs };
       const connectors: Partial<Record<Source, SourceConnector>> = {};
       const callerKey = backsideKeyHeader ? request.headers.get(backsideKeyHeader)?.trim() : undefined;
