@@ -2,20 +2,8 @@
 // sees is masked (no stack, no suggestion, no upstream address) and carries a contract code.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it } from 'vitest';
+import { CONTRACT_CODES as CODES } from '../src/plugins/use-error-codes.js';
 import { type Stack, startStack } from './helpers/stack.js';
-
-const CODES = new Set([
-  'BAD_USER_INPUT',
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'SOURCE_NOT_CONFIGURED',
-  'UPSTREAM_UNAUTHORIZED',
-  'UPSTREAM_TIMEOUT',
-  'UPSTREAM_UNAVAILABLE',
-  'UPSTREAM_RATE_LIMITED',
-  'UPSTREAM_BAD_RESPONSE',
-  'INTERNAL_SERVER_ERROR',
-]);
 
 const VALID = [
   '{ contacts(first: 3) { nodes { id displayName tags { name } } pageInfo { endCursor } } }',

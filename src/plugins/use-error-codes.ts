@@ -2,7 +2,7 @@ import { GraphQLError } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { ErrorCode } from '../errors.js';
 
-const CONTRACT_CODES = new Set<string>([
+export const CONTRACT_CODES: ReadonlySet<string> = new Set<string>([
   'BAD_USER_INPUT',
   'UNAUTHENTICATED',
   'FORBIDDEN',
