@@ -10,6 +10,7 @@ const gateway = createGateway({
   upstream: { concurrency: 64 },
   limits: { cost: 100_000 },
   graphiql: false,
+  jit: process.env.BENCH_JIT !== 'off',
   logging: process.env.BENCH_LOG ? true : false,
 });
 createServer(gateway).listen(Number(port), '127.0.0.1', () => console.log('ready'));

@@ -21,4 +21,11 @@ export const SYSTEMS = {
       args: ['tsx', 'bench/peers/floor.ts', String(port), backside, intercom],
     }),
   },
+  apollo: {
+    command: (port: number, backside: string, intercom: string) => ({
+      command: 'npx',
+      args: ['tsx', 'bench/peers/apollo.ts', String(port), backside, intercom],
+      env: { NODE_ENV: 'production' },
+    }),
+  },
 } as Record<string, System>;

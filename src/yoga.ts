@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError } from 'graphql';
 import {
@@ -54,6 +55,8 @@ export interface GatewayOptions {
   backsideBaseUrl?: string | undefined;
   /** The configured key's tenant: Backside records of any other tenant are dropped. */
   backsideTenantId?: string | undefined;
+  /** Compile operations to JavaScript with graphql-jit (cached per document); default on. */
+  jit?: boolean;
   /** The query GraphiQL opens with; false turns GraphiQL off. */
   graphiql?: { defaultQuery: string } | false;
   /** Yoga's logger setting: false for silence, or a logger of your own (tests read what would be logged). */
@@ -116,6 +119,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...useQueryLimits(limits),
     usePartialErrors() as Plugin,
     useErrorCodes(),
+    // Repeated operations run as compiled JavaScript rather than through graphql-js's interpreter.
+    ...(options.jit === false ? [] : [useGraphQlJit({}, { enableIf: () => true }) as Plugin]),
   ];
   const backsideKeyHeader = options.backsideKeyHeader?.toLowerCase();
 

@@ -17,9 +17,11 @@ export const CONTRACT_CODES: ReadonlySet<string> = new Set<string>([
 
 /** The contract's code for an error whose code is Yoga's or a plugin's own (or missing). */
 export function publicCode(error: GraphQLError): ErrorCode {
-  const code = error.extensions.code;
+  // graphql-jit's errors may come without extensions at all.
+  const extensions = error.extensions ?? {};
+  const code = extensions.code;
   if (typeof code === 'string' && CONTRACT_CODES.has(code)) return code as ErrorCode;
-  const status = (error.extensions.http as { status?: number } | undefined)?.status;
+  const status = (extensions.http as { status?: number } | undefined)?.status;
   if (status === 401) return 'UNAUTHENTICATED';
   if (status === 403) return 'FORBIDDEN';
   if (status !== undefined && status >= 500) return 'INTERNAL_SERVER_ERROR';
@@ -30,11 +32,11 @@ export function publicCode(error: GraphQLError): ErrorCode {
 function recode(error: unknown): unknown {
   if (!(error instanceof GraphQLError)) return error;
   const code = publicCode(error);
-  if (code === error.extensions.code) return error;
+  if (code === error.extensions?.code) return error;
   return createGraphQLError(error.message, {
     nodes: error.nodes ?? null,
     path: error.path ?? null,
-    extensions: { ...error.extensions, code },
+    extensions: { ...(error.extensions ?? {}), code },
   });
 }
 
