@@ -11,6 +11,7 @@ const gateway = createGateway({
   limits: { cost: 100_000 },
   graphiql: false,
   jit: process.env.BENCH_JIT !== 'off',
+  responseCacheTtlMs: Number(process.env.BENCH_RESPONSE_CACHE_MS ?? 0),
   logging: process.env.BENCH_LOG ? true : false,
 });
 createServer(gateway).listen(Number(port), '127.0.0.1', () => console.log('ready'));

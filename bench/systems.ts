@@ -15,6 +15,13 @@ export const SYSTEMS = {
       env: { NODE_ENV: 'production' },
     }),
   },
+  'ours-cache': {
+    command: (port: number, backside: string, intercom: string) => ({
+      command: 'npx',
+      args: ['tsx', 'bench/gateway.ts', String(port), backside, intercom],
+      env: { NODE_ENV: 'production', BENCH_RESPONSE_CACHE_MS: '1000' },
+    }),
+  },
   floor: {
     command: (port: number, backside: string, intercom: string) => ({
       command: 'npx',

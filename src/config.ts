@@ -25,6 +25,8 @@ export interface Config {
   limits: { depth: number; aliases: number; tokens: number; directives: number; cost: number };
   maxBodyBytes: number;
   maxBatch: number;
+  /** Whole-response cache TTL, ms; 0: off. */
+  responseCacheTtlMs: number;
   /** Caller authentication; undefined when the gateway is open. */
   auth:
     | {
@@ -76,6 +78,7 @@ export const VARIABLES = {
   QUERY_MAX_COST: '5000',
   MAX_BODY_BYTES: '100000',
   MAX_BATCH: '0',
+  RESPONSE_CACHE_TTL_MS: '0',
   GATEWAY_AUTH: '',
   GATEWAY_API_KEYS: '',
   JWT_SECRET: '',
@@ -220,6 +223,7 @@ export function loadConfig(env: Env): Config {
     },
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1000, 10000000),
     maxBatch: integer(env, 'MAX_BATCH', 0, 100),
+    responseCacheTtlMs: integer(env, 'RESPONSE_CACHE_TTL_MS', 0, 3600000),
     auth: auth(env, demo),
     defaultRegion: region,
     demo,

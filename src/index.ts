@@ -24,6 +24,7 @@ async function main(): Promise<void> {
     limits: config.limits,
     maxBodyBytes: config.maxBodyBytes,
     maxBatch: config.maxBatch,
+    responseCacheTtlMs: config.responseCacheTtlMs,
     auth: config.auth,
     backsideKeyHeader: config.backside.callerKeyHeader,
     backsideBaseUrl: config.backside.baseUrl,

@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import { GraphQLError } from 'graphql';
 import {
   createGraphQLError,
@@ -55,6 +57,11 @@ export interface GatewayOptions {
   backsideBaseUrl?: string | undefined;
   /** The configured key's tenant: Backside records of any other tenant are dropped. */
   backsideTenantId?: string | undefined;
+  /**
+   * Opt-in: keep whole responses this long (ms), per upstream credential; 0 or undefined: off. Answers with errors
+   * are never kept.
+   */
+  responseCacheTtlMs?: number | undefined;
   /** Compile operations to JavaScript with graphql-jit (cached per document); default on. */
   jit?: boolean;
   /** The query GraphiQL opens with; false turns GraphiQL off. */
@@ -109,6 +116,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     : undefined;
 
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  const backsideKeyHeader = options.backsideKeyHeader?.toLowerCase();
   const plugins: Plugin[] = [
     useBodyLimit({ maxBytes: options.maxBodyBytes ?? 100_000 }),
     // Browsers may only send "simple" requests cross-site; those must carry a header only a script can set.
@@ -119,10 +127,21 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...useQueryLimits(limits),
     usePartialErrors() as Plugin,
     useErrorCodes(),
+    ...(options.responseCacheTtlMs
+      ? [
+          useResponseCache({
+            ttl: options.responseCacheTtlMs,
+            // Keyed by the upstream credential the request reads with: a caller's own Backside key, else the gateway's.
+            session: (request) => {
+              const key = backsideKeyHeader ? request.headers.get(backsideKeyHeader) : null;
+              return key ? createHash('sha256').update(key).digest('base64url') : 'gateway';
+            },
+          }) as Plugin,
+        ]
+      : []),
     // Repeated operations run as compiled JavaScript rather than through graphql-js's interpreter.
     ...(options.jit === false ? [] : [useGraphQlJit({}, { enableIf: () => true }) as Plugin]),
   ];
-  const backsideKeyHeader = options.backsideKeyHeader?.toLowerCase();
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
     schema,

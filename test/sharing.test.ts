@@ -58,4 +58,17 @@ describe('sharing between requests', () => {
     await Promise.all([post(stack, query), post(stack, query)]);
     expect(stack.upstreams.intercom.count({ path: '/contacts' })).toBe(2);
   });
+
+  it('the opt-in response cache answers a repeat without upstream calls, per credential', async () => {
+    stack = await startStack({ gateway: { responseCacheTtlMs: 5000, backsideKeyHeader: 'X-Backside-Api-Key' } });
+    const query = '{ contacts(first: 3, sources: [BACKSIDE]) { nodes { sourceId displayName } } }';
+    const first = await post(stack, query);
+    const calls = stack.calls().backside;
+    expect(calls).toBeGreaterThan(0);
+    expect(await post(stack, query)).toEqual(first);
+    expect(stack.calls().backside).toBe(calls);
+    const theirs = await post(stack, query, { 'x-backside-api-key': 'bsk_test_other' });
+    expect(stack.calls().backside).toBeGreaterThan(calls);
+    expect(theirs).not.toEqual(first);
+  });
 });
