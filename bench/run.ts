@@ -6,6 +6,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { drawChart } from './chart.js';
 import { QUERIES, type QueryName } from './queries.js';
 import { SYSTEMS } from './systems.js';
 
@@ -155,8 +156,17 @@ for (const row of rows) {
     `| ${row.latency} ms | ${row.query} | ${row.system} | ${row.rps} | ${ratio} | ${row.p50} | ${row.p99} | ${row.errors} | ${row.rssMb} | ${row.callsPerRequest.toFixed(2)} | ${row.check} |`,
   );
 }
-lines.push('', 'Queries:', '', ...Object.entries(QUERIES).map(([name, q]) => `- ${name}: ${q.title}`), '');
+lines.push(
+  '',
+  '![requests/s and upstream calls per request](chart.svg)',
+  '',
+  'Queries:',
+  '',
+  ...Object.entries(QUERIES).map(([name, q]) => `- ${name}: ${q.title}`),
+  '',
+);
 mkdirSync('bench/out', { recursive: true });
 writeFileSync('bench/out/results.json', JSON.stringify({ machine, command, rows }, null, 2));
 writeFileSync(values.out, lines.join('\n'));
+drawChart(rows, values.out.replace(/[^/]*$/, 'chart.svg'));
 console.log(`wrote ${values.out}`);
