@@ -127,6 +127,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...useQueryLimits(limits),
     usePartialErrors() as Plugin,
     useErrorCodes(),
+    // Repeated operations run as compiled JavaScript rather than through graphql-js's interpreter.
+    ...(options.jit === false ? [] : [useGraphQlJit({}, { enableIf: () => true }) as Plugin]),
+    // After the JIT, so that a cached answer short-cuts the compiled execution.
     ...(options.responseCacheTtlMs
       ? [
           useResponseCache({
@@ -139,8 +142,6 @@ export function createGateway(options: GatewayOptions): Gateway {
           }) as Plugin,
         ]
       : []),
-    // Repeated operations run as compiled JavaScript rather than through graphql-js's interpreter.
-    ...(options.jit === false ? [] : [useGraphQlJit({}, { enableIf: () => true }) as Plugin]),
   ];
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
