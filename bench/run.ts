@@ -167,6 +167,13 @@ lines.push(
 );
 mkdirSync('bench/out', { recursive: true });
 writeFileSync('bench/out/results.json', JSON.stringify({ machine, command, rows }, null, 2));
-writeFileSync(values.out, lines.join('\n'));
+// Hand-written analysis below the marker survives a re-run; the table above it is regenerated.
+const MARKER = '<!-- notes: kept across runs -->';
+let notes = '';
+try {
+  const previous = readFileSync(values.out, 'utf8');
+  if (previous.includes(MARKER)) notes = previous.slice(previous.indexOf(MARKER));
+} catch {}
+writeFileSync(values.out, `${lines.join('\n')}\n${notes}`);
 drawChart(rows, values.out.replace(/[^/]*$/, 'chart.svg'));
 console.log(`wrote ${values.out}`);

@@ -13,10 +13,13 @@ import {
 } from './http.js';
 import type { Seed } from './seed.js';
 
+const RATE_LIMIT = 1500; // the Scale plan, per minute; reported, never enforced
+
 const error = (status: number, code: string, message: string, extra: object = {}): FakeAnswer => ({
   status,
   body: { error: { code, message }, ...extra },
 });
+const notFound = () => error(404, 'not_found', 'Contact not found');
 
 /** List and find answers carry the scalar fields only (backside.md: "A", list items). */
 function summary(contact: BacksideContact): BacksideContact {
@@ -24,47 +27,22 @@ function summary(contact: BacksideContact): BacksideContact {
   return rest;
 }
 
-const digits = (value: string) => value.replace(/[^\d+]/g, '').replace(/(?!^)\+/g, '');
+/** Phones compare by their digits, keeping a leading +: `(415) 555-0134` is `4155550134`, not `+14155550134`. */
+const phoneKey = (value: string) => value.trim().replace(/(?!^\+)[^\d]/g, '');
+const emailKey = (value: string) => value.trim().toLowerCase();
 
 export function startBacksideFake(seed: Seed, options: FakeOptions = {}): Promise<FakeUpstream> {
   const tenantByKey = new Map(seed.backside.tenants.map((tenant) => [tenant.apiKey, tenant.id]));
   const byId = new Map(seed.backside.contacts.map((contact) => [contact.id, contact]));
+  // The list's stable order: created_at, then id.
   const ordered = [...seed.backside.contacts].sort(
     (a, b) => (a.created_at ?? '').localeCompare(b.created_at ?? '') || a.id.localeCompare(b.id),
   );
-  const resetAt = () => String(Math.floor(Date.now() / 1000) + 60);
 
-  const routes = route(
-    [
-      ['GET', /^\/api\/v1\/contacts\/find-by-channel$/, (request, _params) => findByChannel(request)],
-      [
-        'GET',
-        /^\/api\/v1\/contacts\/([^/]+)\/affiliations$/,
-        (request, [id]) => {
-          const contact = visible(request, id as string);
-          return contact
-            ? { status: 200, body: contact.affiliations ?? [] }
-            : error(404, 'not_found', 'Contact not found');
-        },
-      ],
-      [
-        'GET',
-        /^\/api\/v1\/contacts\/([^/]+)$/,
-        (request, [id]) => {
-          const contact = visible(request, id as string);
-          return contact ? { status: 200, body: contact } : error(404, 'not_found', 'Contact not found');
-        },
-      ],
-      ['GET', /^\/api\/v1\/contacts$/, (request) => list(request)],
-    ],
-    () => error(404, 'not_found', 'No such route'),
-    () => error(405, 'method_not_allowed', 'Method not allowed'),
-  );
+  /** The caller's tenant; the auth check in front of the routes guarantees one. */
+  const tenantOf = (request: FakeRequest): string | undefined => tenantByKey.get(bearer(request) ?? '');
 
-  function tenantOf(request: FakeRequest): string {
-    return tenantByKey.get(/^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '') as string;
-  }
-
+  /** Another tenant's record answers exactly like a missing one. */
   function visible(request: FakeRequest, id: string): BacksideContact | undefined {
     const contact = byId.get(id);
     return contact && contact.tenant_id === tenantOf(request) ? contact : undefined;
@@ -73,17 +51,17 @@ export function startBacksideFake(seed: Seed, options: FakeOptions = {}): Promis
   function findByChannel(request: FakeRequest): FakeAnswer {
     const type = request.query.get('type');
     const value = request.query.get('value');
-    if (!type || !value) return error(400, 'invalid_request', 'type and value are required');
-    const wanted = type === 'email' ? value.trim().toLowerCase() : digits(value);
+    if (!type || !value) return error(400, 'invalid_request', 'Query parameters type and value are required');
+    if (type !== 'email' && type !== 'phone') return error(400, 'invalid_request', 'type must be email or phone');
+    const key = type === 'email' ? emailKey : phoneKey;
+    const wanted = key(value);
     const tenant = tenantOf(request);
     const found = ordered.find(
       (contact) =>
         contact.tenant_id === tenant &&
-        (contact.channels ?? []).some((channel) => {
-          if (channel.type !== type) return false;
-          const canonical = channel.canonical_value ?? channel.value;
-          return type === 'email' ? canonical.trim().toLowerCase() === wanted : digits(canonical) === wanted;
-        }),
+        (contact.channels ?? []).some(
+          (channel) => channel.type === type && key(channel.canonical_value ?? channel.value) === wanted,
+        ),
     );
     return found ? { status: 200, body: summary(found) } : error(404, 'not_found', 'No contact with that channel');
   }
@@ -92,11 +70,11 @@ export function startBacksideFake(seed: Seed, options: FakeOptions = {}): Promis
     const limitText = request.query.get('limit') ?? '50';
     const limit = Number(limitText);
     if (!/^\d+$/.test(limitText) || limit < 1 || limit > 100)
-      return error(400, 'invalid_request', 'limit must be 1 to 100');
+      return error(400, 'invalid_request', 'limit must be an integer from 1 to 100');
     const cursor = request.query.get('cursor');
     const offset = cursor ? decodeOffset(cursor) : 0;
     if (offset === null) return error(400, 'invalid_request', 'cursor is not valid');
-    const q = request.query.get('q')?.toLowerCase();
+    const q = request.query.get('q')?.trim().toLowerCase();
     const kind = request.query.get('kind');
     const tag = request.query.get('tag')?.toLowerCase();
     const tenant = tenantOf(request);
@@ -119,26 +97,69 @@ export function startBacksideFake(seed: Seed, options: FakeOptions = {}): Promis
     return { status: 200, body: { data: page.map(summary), next_cursor: next } };
   }
 
-  return startFake((request) => {
-    const header = request.headers.authorization;
-    let answer: FakeAnswer;
-    if (!header) {
-      answer = error(402, 'payment_required', 'No credentials were sent', {
-        payment_options: [{ type: 'subscription', url: 'https://backside.example/pricing' }],
+  const routes = route(
+    [
+      // Before `/contacts/{id}`, which would otherwise take `find-by-channel` for an id.
+      ['GET', /^\/api\/v1\/contacts\/find-by-channel$/, (request) => findByChannel(request)],
+      [
+        'GET',
+        /^\/api\/v1\/contacts\/([^/]+)\/affiliations$/,
+        (request, [id = '']) => {
+          const contact = visible(request, id);
+          return contact ? { status: 200, body: contact.affiliations ?? [] } : notFound();
+        },
+      ],
+      [
+        'GET',
+        /^\/api\/v1\/contacts\/([^/]+)$/,
+        (request, [id = '']) => {
+          const contact = visible(request, id);
+          return contact ? { status: 200, body: contact } : notFound();
+        },
+      ],
+      ['GET', /^\/api\/v1\/contacts$/, (request) => list(request)],
+    ],
+    (request) => error(404, 'not_found', `No route for ${request.method} ${request.path}`),
+    (request, allowed) => ({
+      ...error(405, 'method_not_allowed', `${request.method} is not allowed here`),
+      headers: { allow: allowed.join(', ') },
+    }),
+  );
+
+  function handle(request: FakeRequest): FakeAnswer {
+    if (request.headers.authorization === undefined) {
+      return error(402, 'payment_required', 'No API key was sent. Subscribe to a plan to get one.', {
+        payment_options: [
+          { plan: 'free', price_usd_month: 0, url: 'https://backside.app/pricing#free' },
+          { plan: 'pro', price_usd_month: 49, url: 'https://backside.app/pricing#pro' },
+        ],
       });
-    } else if (!tenantOf(request)) {
-      answer = error(401, 'unauthorized', 'Invalid API key');
-    } else {
-      answer = routes(request);
     }
-    return {
-      ...answer,
-      headers: {
-        'x-ratelimit-limit': '1500',
-        'x-ratelimit-remaining': '1499',
-        'x-ratelimit-reset': resetAt(),
-        ...answer.headers,
+    if (tenantOf(request) === undefined) return error(401, 'unauthorized', 'Invalid API key');
+    return routes(request);
+  }
+
+  return startFake(
+    {
+      handle: (request) => {
+        const answer = handle(request);
+        return {
+          ...answer,
+          headers: {
+            'x-ratelimit-limit': String(RATE_LIMIT),
+            'x-ratelimit-remaining': String(RATE_LIMIT - 1),
+            // The end of the current minute window; wall-clock time is fine here (the seed itself never reads it).
+            'x-ratelimit-reset': String(Math.ceil((Date.now() + 1) / 60_000) * 60),
+            ...answer.headers,
+          },
+        };
       },
-    };
-  }, options);
+      internalError: () => error(500, 'internal_error', 'Something went wrong'),
+    },
+    options,
+  );
+}
+
+function bearer(request: FakeRequest): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
 }

@@ -12,7 +12,7 @@ export interface RecordedCall {
   body?: unknown;
   /** Lowercased header names. */
   headers: Record<string, string | undefined>;
-  /** Filled in when answered (0 while pending or when an interceptor answered without a status). */
+  /** Filled in when answered (0 while pending, or when an interceptor dropped the request without answering). */
   status: number;
 }
 
@@ -34,7 +34,9 @@ export interface FakeRequest {
   method: string;
   path: string;
   query: URLSearchParams;
+  /** The parsed JSON body; undefined when there was none or it was not JSON (see `bodyInvalid`). */
   body: unknown;
+  bodyInvalid: boolean;
   headers: IncomingMessage['headers'];
   /** This fake's own base URL (for Link headers). */
   baseUrl: string;
@@ -53,28 +55,45 @@ export interface FakeOptions {
   latencyMs?: number | undefined;
 }
 
+export interface FakeDefinition {
+  handle: Handler;
+  /** The upstream's own error body for a bug in `handle` (each upstream has its own error format). */
+  internalError: () => FakeAnswer;
+}
+
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
 
-export async function startFake(handler: Handler, options: FakeOptions = {}): Promise<FakeUpstream> {
+function send(res: ServerResponse, answer: FakeAnswer): void {
+  const payload = JSON.stringify(answer.body);
+  res.writeHead(answer.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(payload),
+    ...answer.headers,
+  });
+  res.end(payload);
+}
+
+export async function startFake(definition: FakeDefinition, options: FakeOptions = {}): Promise<FakeUpstream> {
   const calls: RecordedCall[] = [];
   const interceptors: Interceptor[] = [];
   let latencyMs = options.latencyMs ?? 0;
   let baseUrl = '';
 
-  const server = createServer(async (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://fake');
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Prefixing keeps a path such as `//x` a path instead of a protocol-relative URL.
+    const url = new URL(`http://fake${req.url ?? '/'}`);
     const text = await readBody(req).catch(() => '');
     let body: unknown;
-    let badJson = false;
+    let bodyInvalid = false;
     if (text !== '') {
       try {
         body = JSON.parse(text);
       } catch {
-        badJson = true;
+        bodyInvalid = true;
       }
     }
     const headers: Record<string, string | undefined> = {};
@@ -89,39 +108,50 @@ export async function startFake(handler: Handler, options: FakeOptions = {}): Pr
       status: 0,
     };
     calls.push(call);
-    for (const interceptor of interceptors) {
-      if (await interceptor(req, res, call)) return;
+    // Copy: an interceptor may remove itself while running.
+    for (const interceptor of [...interceptors]) {
+      if (await interceptor(req, res, call)) {
+        // The interceptor answered (or chose never to); record its status once known.
+        if (res.headersSent) call.status = res.statusCode;
+        else res.once('finish', () => (call.status = res.statusCode));
+        return;
+      }
     }
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     let answer: FakeAnswer;
-    if (badJson) {
-      answer = { status: 400, body: { error: { code: 'invalid_json', message: 'Body is not JSON' } } };
-    } else {
-      try {
-        answer = handler({
-          method: call.method,
-          path: url.pathname,
-          query: url.searchParams,
-          body,
-          headers: req.headers,
-          baseUrl,
-        });
-      } catch {
-        answer = { status: 500, body: { error: { code: 'server_error', message: 'Internal error' } } };
-      }
+    try {
+      answer = definition.handle({
+        method: call.method,
+        path: url.pathname,
+        query: url.searchParams,
+        body,
+        bodyInvalid,
+        headers: req.headers,
+        baseUrl,
+      });
+    } catch {
+      answer = definition.internalError();
     }
     call.status = answer.status;
-    const payload = JSON.stringify(answer.body);
-    res.writeHead(answer.status, {
-      'content-type': 'application/json; charset=utf-8',
-      'content-length': Buffer.byteLength(payload),
-      ...answer.headers,
+    if (!res.destroyed) send(res, answer);
+  }
+
+  const server = createServer((req, res) => {
+    serve(req, res).catch(() => {
+      // A throwing interceptor (or a bad URL) must not take the process down: answer 500 if still possible.
+      if (!res.headersSent && !res.destroyed) send(res, definition.internalError());
+      else res.destroy();
     });
-    res.end(payload);
   });
   server.keepAliveTimeout = 30_000;
 
-  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const { port } = server.address() as AddressInfo;
   baseUrl = `http://127.0.0.1:${port}`;
 
@@ -150,37 +180,52 @@ export async function startFake(handler: Handler, options: FakeOptions = {}): Pr
       latencyMs = ms;
     },
     close() {
-      server.closeAllConnections();
-      return new Promise((resolve) => server.close(() => resolve()));
+      return new Promise((resolve) => {
+        server.close(() => resolve());
+        // After close(): idle keep-alive sockets and requests an interceptor left hanging would keep it open.
+        server.closeAllConnections();
+      });
     },
   };
 }
 
-/** Routes a request to the first route whose method and path pattern match; the groups become params. */
+export type Route = [method: string, pattern: RegExp, handle: (request: FakeRequest, params: string[]) => FakeAnswer];
+
+/**
+ * Routes a request to the first route whose method and path pattern match; the groups become (decoded) params.
+ * A path that matches only under other methods answers `wrongMethod` with those methods (for an Allow header).
+ */
 export function route(
-  routes: [method: string, pattern: RegExp, handle: (request: FakeRequest, params: string[]) => FakeAnswer][],
+  routes: Route[],
   notFound: (request: FakeRequest) => FakeAnswer,
-  wrongMethod: (request: FakeRequest) => FakeAnswer,
+  wrongMethod: (request: FakeRequest, allowed: string[]) => FakeAnswer,
 ): Handler {
   return (request) => {
-    let pathMatched = false;
+    const allowed: string[] = [];
     for (const [method, pattern, handle] of routes) {
       const match = pattern.exec(request.path);
       if (!match) continue;
-      pathMatched = true;
-      if (method === request.method)
-        return handle(
-          request,
-          match.slice(1).map((part) => decodeURIComponent(part)),
-        );
+      if (method === request.method) {
+        let params: string[];
+        try {
+          params = match.slice(1).map((part) => decodeURIComponent(part));
+        } catch {
+          return notFound(request); // malformed percent-encoding cannot name a record
+        }
+        return handle(request, params);
+      }
+      allowed.push(method);
     }
-    return pathMatched ? wrongMethod(request) : notFound(request);
+    return allowed.length > 0 ? wrongMethod(request, [...new Set(allowed)]) : notFound(request);
   };
 }
 
-/** An opaque cursor for an offset. */
-export const encodeOffset = (offset: number) => Buffer.from(`o:${offset}`).toString('base64url');
+/** An opaque cursor for an offset (base64url, so clients cannot mistake it for a number). */
+export const encodeOffset = (offset: number): string => Buffer.from(`o:${offset}`).toString('base64url');
+
+/** The offset a cursor names, or null for anything this fake did not hand out. */
 export function decodeOffset(cursor: string): number | null {
-  const match = /^o:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString());
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
+  const match = /^o:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString());
   return match ? Number(match[1]) : null;
 }

@@ -1,5 +1,5 @@
 // The built-in demo upstreams: both fakes on loopback with the seeded data. Used by `npm start` without
-// credentials, by the integration tests and by the benchmarks.
+// credentials, by the integration tests and by the benchmarks. Nothing here reads process.env: the app edge does.
 import { startBacksideFake } from './backside-server.js';
 import type { FakeUpstream } from './http.js';
 import { startIntercomFake } from './intercom-server.js';
@@ -8,11 +8,15 @@ import { createSeed, type Seed } from './seed.js';
 export { startBacksideFake } from './backside-server.js';
 export type { FakeUpstream, Interceptor, RecordedCall } from './http.js';
 export { startIntercomFake } from './intercom-server.js';
-export { createSeed, type Seed, SHARED_PEOPLE, type SharedPerson } from './seed.js';
-
-export const DEMO_BACKSIDE_API_KEY = 'bsk_test_demo';
-export const DEMO_BACKSIDE_OTHER_KEY = 'bsk_test_other';
-export const DEMO_INTERCOM_TOKEN = 'ic_test_demo';
+export {
+  createSeed,
+  DEMO_BACKSIDE_API_KEY,
+  DEMO_BACKSIDE_OTHER_KEY,
+  DEMO_INTERCOM_TOKEN,
+  type Seed,
+  SHARED_PEOPLE,
+  type SharedPerson,
+} from './seed.js';
 
 export interface DemoUpstreams {
   backside: FakeUpstream;
@@ -21,20 +25,36 @@ export interface DemoUpstreams {
   close(): Promise<void>;
 }
 
-export async function startDemoUpstreams(
-  options: { latencyMs?: number; backsidePort?: number; intercomPort?: number; seed?: Seed } = {},
-): Promise<DemoUpstreams> {
+export interface DemoUpstreamsOptions {
+  /** Fixed delay before each answer of both fakes (benchmarks use 0 and 20). */
+  latencyMs?: number;
+  /** 0 or absent: a free port. */
+  backsidePort?: number;
+  intercomPort?: number;
+  /** Defaults to `createSeed()`. */
+  seed?: Seed;
+}
+
+export async function startDemoUpstreams(options: DemoUpstreamsOptions = {}): Promise<DemoUpstreams> {
   const seed = options.seed ?? createSeed();
-  const [backside, intercom] = await Promise.all([
-    startBacksideFake(seed, { port: options.backsidePort, latencyMs: options.latencyMs }),
-    startIntercomFake(seed, { port: options.intercomPort, latencyMs: options.latencyMs }),
+  const fakeOptions = (port: number | undefined) => ({ port, latencyMs: options.latencyMs });
+  const [backside, intercom] = await Promise.allSettled([
+    startBacksideFake(seed, fakeOptions(options.backsidePort)),
+    startIntercomFake(seed, fakeOptions(options.intercomPort)),
   ]);
+  if (backside.status === 'rejected' || intercom.status === 'rejected') {
+    // One port was taken: do not leave the other fake listening.
+    await Promise.all(
+      [backside, intercom].map((started) => (started.status === 'fulfilled' ? started.value.close() : null)),
+    );
+    throw backside.status === 'rejected' ? backside.reason : (intercom as PromiseRejectedResult).reason;
+  }
   return {
-    backside,
-    intercom,
+    backside: backside.value,
+    intercom: intercom.value,
     seed,
     close: async () => {
-      await Promise.all([backside.close(), intercom.close()]);
+      await Promise.all([backside.value.close(), intercom.value.close()]);
     },
   };
 }

@@ -1,6 +1,11 @@
 // A fake of Intercom's REST API 2.16 (shared/upstreams/intercom.md and the OpenAPI spec): contacts with inline
 // reference lists, cursor pages, the search query language, sub-lists, tags, companies, 404/410, error lists.
-import type { IntercomContact, IntercomMultipleFilter, IntercomSingleFilter } from '../upstream/intercom/types.js';
+import type {
+  IntercomContact,
+  IntercomMultipleFilter,
+  IntercomSearchOperator,
+  IntercomSingleFilter,
+} from '../upstream/intercom/types.js';
 import {
   decodeOffset,
   encodeOffset,
@@ -11,19 +16,14 @@ import {
   route,
   startFake,
 } from './http.js';
-import type { Seed } from './seed.js';
+import { DEMO_INTERCOM_TOKEN, type Seed } from './seed.js';
 
-let requestCounter = 0;
-const error = (status: number, code: string, message: string, headers: Record<string, string> = {}): FakeAnswer => {
-  requestCounter += 1;
-  return {
-    status,
-    body: { type: 'error.list', request_id: `req-${requestCounter}`, errors: [{ code, message }] },
-    headers,
-  };
-};
-
-class SearchError extends Error {}
+const RATE_LIMIT = 10_000; // a private app, per minute; reported, never enforced
+const DAY = 86_400;
+const MAX_PER_PAGE = 150;
+const MAX_GROUP_SIZE = 15;
+/** Groups below the top-level group: `(1 OR 2) AND ((3 AND 4) OR 5)` nests 2 deep. */
+const MAX_NESTING = 2;
 
 const DATE_FIELDS = new Set([
   'created_at',
@@ -34,89 +34,147 @@ const DATE_FIELDS = new Set([
   'last_replied_at',
   'last_email_opened_at',
   'last_email_clicked_at',
+  'ios_last_seen_at',
+  'android_last_seen_at',
 ]);
-const DAY = 86_400;
+const OPERATORS = new Set<string>(['=', '!=', 'IN', 'NIN', '<', '<=', '>', '>=', '~', '!~', '^', '$']);
+
+type Query = IntercomSingleFilter | IntercomMultipleFilter;
+
+/** A rejected search: answered 400 with this code. */
+class SearchError extends Error {
+  constructor(
+    message: string,
+    readonly code = 'parameter_invalid',
+  ) {
+    super(message);
+  }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A unix timestamp in a filter: Intercom accepts numbers and numeric strings (the spec's own example is a string). */
+function timestamp(value: unknown): number | null {
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && /^\d+$/.test(value)) return Number(value);
+  return null;
+}
+
+/** Checks a whole query before any contact is matched, so an invalid query fails even when nothing could match. */
+function validate(query: unknown, depth = 0): asserts query is Query {
+  if (!isRecord(query)) throw new SearchError('query must be an object');
+  const { field, operator, value } = query;
+  if (operator === 'AND' || operator === 'OR') {
+    if (depth > MAX_NESTING) throw new SearchError(`Filters can be nested at most ${MAX_NESTING} levels deep`);
+    if (!Array.isArray(value)) throw new SearchError(`The value of an ${operator} group must be an array`);
+    if (value.length > MAX_GROUP_SIZE)
+      throw new SearchError(`An ${operator} group can hold at most ${MAX_GROUP_SIZE} filters`);
+    for (const item of value) validate(item, depth + 1);
+    return;
+  }
+  if (typeof field !== 'string' || field === '') throw new SearchError('field is required');
+  if (typeof operator !== 'string' || !OPERATORS.has(operator))
+    throw new SearchError(`Unknown operator ${JSON.stringify(operator)}`);
+  const listOperator = operator === 'IN' || operator === 'NIN';
+  if (listOperator !== Array.isArray(value))
+    throw new SearchError(listOperator ? `${operator} takes an array value` : `${operator} does not take an array`);
+  if (field === 'tag_id' && operator !== '=' && operator !== '!=')
+    throw new SearchError(`tag_id does not support the ${operator} operator`);
+  if (DATE_FIELDS.has(field)) {
+    if (operator !== '=' && operator !== '<' && operator !== '>')
+      throw new SearchError(`${field} is a date field: ${operator} is not supported`);
+    if (timestamp(value) === null) throw new SearchError(`${field} takes a unix timestamp`);
+  }
+  if (['<', '<=', '>', '>='].includes(operator) && timestamp(value) === null)
+    throw new SearchError(`${operator} takes a number`);
+}
 
 function fieldValue(contact: IntercomContact, field: string, contactTags: Record<string, string[]>): unknown {
   if (field === 'tag_id') return contactTags[contact.id] ?? [];
-  if (field.startsWith('location.'))
-    return (contact.location as Record<string, unknown> | null | undefined)?.[field.slice(9)];
-  if (field.startsWith('custom_attributes.')) return contact.custom_attributes?.[field.slice(18)];
+  if (field.startsWith('location.')) {
+    const location: unknown = contact.location;
+    return isRecord(location) ? location[field.slice('location.'.length)] : undefined;
+  }
+  if (field.startsWith('custom_attributes.'))
+    return contact.custom_attributes?.[field.slice('custom_attributes.'.length)];
   return contact[field];
 }
 
-function matches(
-  contact: IntercomContact,
-  query: IntercomSingleFilter | IntercomMultipleFilter,
-  contactTags: Record<string, string[]>,
-  depth = 0,
-): boolean {
+/** Strings (and booleans, numbers) compare case-insensitively; null and absent are the same. */
+const text = (value: unknown): string | null =>
+  value === null || value === undefined ? null : String(value).toLowerCase();
+
+function matches(contact: IntercomContact, query: Query, contactTags: Record<string, string[]>): boolean {
   if (query.operator === 'AND' || query.operator === 'OR') {
-    const group = query as IntercomMultipleFilter;
-    if (!Array.isArray(group.value)) throw new SearchError('value of a group must be an array');
-    if (group.value.length > 15) throw new SearchError('a group holds at most 15 filters');
-    if (depth >= 2 && group.value.some((item) => item.operator === 'AND' || item.operator === 'OR')) {
-      throw new SearchError('at most 2 levels of nested filters');
-    }
-    const results = group.value.map((item) => matches(contact, item, contactTags, depth + 1));
-    return group.operator === 'AND' ? results.every(Boolean) : results.some(Boolean);
+    const { value: items } = query as IntercomMultipleFilter;
+    return query.operator === 'AND'
+      ? items.every((item) => matches(contact, item, contactTags))
+      : items.some((item) => matches(contact, item, contactTags));
   }
   const { field, operator, value } = query as IntercomSingleFilter;
-  if (typeof field !== 'string') throw new SearchError('field is required');
   const actual = fieldValue(contact, field, contactTags);
   if (field === 'tag_id') {
-    if (operator !== '=' && operator !== '!=') throw new SearchError('tag_id supports = and != only');
     const has = (actual as string[]).includes(String(value));
     return operator === '=' ? has : !has;
   }
   if (DATE_FIELDS.has(field)) {
-    if (operator !== '=' && operator !== '<' && operator !== '>')
-      throw new SearchError(`${field} supports =, < and > only`);
-    if (typeof value !== 'number') throw new SearchError(`${field} takes a unix timestamp`);
+    // Matched by calendar day (the workspace is on UTC): `>` starts at the next day, `<` ends before this one.
     if (typeof actual !== 'number') return false;
-    const day = Math.floor(value / DAY) * DAY;
+    const day = Math.floor((timestamp(value) as number) / DAY) * DAY;
     if (operator === '=') return actual >= day && actual < day + DAY;
     if (operator === '>') return actual >= day + DAY;
     return actual < day;
   }
-  const text = (candidate: unknown) =>
-    candidate === null || candidate === undefined ? null : String(candidate).toLowerCase();
   const have = text(actual);
+  const wanted = text(value);
+  return compare(operator, have, wanted, actual, value);
+}
+
+function compare(
+  operator: IntercomSearchOperator,
+  have: string | null,
+  wanted: string | null,
+  actual: unknown,
+  value: IntercomSingleFilter['value'],
+): boolean {
   switch (operator) {
     case '=':
-      return have === text(value);
+      return have === wanted;
     case '!=':
-      return have !== text(value);
+      return have !== wanted;
     case 'IN':
     case 'NIN': {
-      if (!Array.isArray(value)) throw new SearchError('IN and NIN take an array');
-      const found = value.some((item) => text(item) === have);
+      const found = (value as unknown[]).some((item) => text(item) === have);
       return operator === 'IN' ? found : !found;
     }
     case '~':
-      return have?.includes(text(value) ?? '') === true;
+      return have?.includes(wanted ?? '') === true;
     case '!~':
-      return have === null || !have.includes(text(value) ?? '');
+      return have === null || !have.includes(wanted ?? '');
     case '^':
-      return have?.startsWith(text(value) ?? '') === true;
+      return have?.startsWith(wanted ?? '') === true;
     case '$':
-      return have?.endsWith(text(value) ?? '') === true;
-    case '<':
-    case '>':
-    case '<=':
-    case '>=': {
-      if (typeof actual !== 'number' || typeof value !== 'number') return false;
-      return operator === '<'
-        ? actual < value
-        : operator === '>'
-          ? actual > value
-          : operator === '<='
-            ? actual <= value
-            : actual >= value;
+      return have?.endsWith(wanted ?? '') === true;
+    default: {
+      const a = typeof actual === 'number' ? actual : null;
+      const b = timestamp(value);
+      if (a === null || b === null) return false;
+      if (operator === '<') return a < b;
+      if (operator === '<=') return a <= b;
+      if (operator === '>') return a > b;
+      return a >= b;
     }
-    default:
-      throw new SearchError(`unknown operator ${String(operator)}`);
   }
+}
+
+/** Sort values: numbers numerically, everything else as lowercased text; null and absent sort last either way. */
+function sortCompare(a: unknown, b: unknown, sign: number): number {
+  const aMissing = a === null || a === undefined;
+  const bMissing = b === null || b === undefined;
+  if (aMissing || bMissing) return aMissing === bMissing ? 0 : aMissing ? 1 : -1;
+  if (typeof a === 'number' && typeof b === 'number') return sign * (a - b);
+  return sign * String(a).toLowerCase().localeCompare(String(b).toLowerCase());
 }
 
 export function startIntercomFake(seed: Seed, options: FakeOptions = {}): Promise<FakeUpstream> {
@@ -124,38 +182,86 @@ export function startIntercomFake(seed: Seed, options: FakeOptions = {}): Promis
   const byId = new Map(data.contacts.map((contact) => [contact.id, contact]));
   const archived = new Set(data.archived);
   const searchLag = new Set(data.searchLag);
-  const listed = data.contacts.filter((contact) => !archived.has(contact.id));
+  // Merged-away ids are not contacts any more (they only answer 410), so the seed's order minus archived is the list.
+  const listed = data.contacts.filter((contact) => !archived.has(contact.id) && !(contact.id in data.merged));
+  const searchable = listed.filter((contact) => !searchLag.has(contact.id));
   const companies = new Map(data.companies.map((company) => [company.id, company]));
   const tags = new Map(data.tags.map((tag) => [tag.id, tag]));
-  const resetAt = () => String(Math.floor(Date.now() / 1000) + 10);
 
-  function page<T>(
-    items: T[],
-    perPageText: string | null | undefined,
-    startingAfter: string | null | undefined,
-  ): FakeAnswer {
-    const perPage = perPageText === null || perPageText === undefined ? 50 : Number(perPageText);
-    if (!Number.isInteger(perPage) || perPage < 1 || perPage > 150)
-      return error(400, 'parameter_invalid', 'per_page must be 1 to 150');
-    const offset = startingAfter ? decodeOffset(startingAfter) : 0;
-    if (offset === null) return error(400, 'parameter_invalid', 'starting_after is not valid');
-    const slice = items.slice(offset, offset + perPage);
-    const totalPages = Math.max(1, Math.ceil(items.length / perPage));
-    const pages: Record<string, unknown> = {
-      type: 'pages',
-      page: Math.floor(offset / perPage) + 1,
-      per_page: perPage,
-      total_pages: totalPages,
-    };
-    if (offset + perPage < items.length)
-      pages.next = { per_page: perPage, starting_after: encodeOffset(offset + perPage) };
-    return { status: 200, body: { type: 'list', data: slice, total_count: items.length, pages } };
+  let errors = 0;
+  /** Intercom's error list; request ids are uuid-shaped and deterministic per server. */
+  function error(status: number, code: string, message: string, headers: Record<string, string> = {}): FakeAnswer {
+    errors += 1;
+    const requestId = `00000000-0000-4000-8000-${errors.toString(16).padStart(12, '0')}`;
+    return { status, body: { type: 'error.list', request_id: requestId, errors: [{ code, message }] }, headers };
   }
 
-  const contactOr404 = (id: string, found: (contact: IntercomContact) => FakeAnswer): FakeAnswer => {
+  function page<T>(items: T[], perPageValue: unknown, startingAfter: unknown): FakeAnswer {
+    const perPage = perPageValue === undefined || perPageValue === null || perPageValue === '' ? 50 : perPageValue;
+    const size = typeof perPage === 'number' ? perPage : typeof perPage === 'string' ? Number(perPage) : Number.NaN;
+    if (!Number.isInteger(size) || size < 1 || size > MAX_PER_PAGE)
+      return error(400, 'parameter_invalid', `per_page must be an integer from 1 to ${MAX_PER_PAGE}`);
+    let offset: number | null = 0;
+    if (startingAfter !== undefined && startingAfter !== null && startingAfter !== '')
+      offset = typeof startingAfter === 'string' ? decodeOffset(startingAfter) : null;
+    if (offset === null) return error(400, 'parameter_invalid', 'starting_after is not a valid cursor');
+    const pages: Record<string, unknown> = {
+      type: 'pages',
+      page: Math.floor(offset / size) + 1,
+      per_page: size,
+      total_pages: Math.ceil(items.length / size),
+    };
+    // `next` is left out on the last page: that is how a client knows it is done.
+    if (offset + size < items.length) pages.next = { per_page: size, starting_after: encodeOffset(offset + size) };
+    return {
+      status: 200,
+      body: { type: 'list', data: items.slice(offset, offset + size), total_count: items.length, pages },
+    };
+  }
+
+  /** A sub-list of one contact: archived, merged-away and unknown ids all answer 404. */
+  function ofContact(id: string, answer: (contact: IntercomContact) => unknown): FakeAnswer {
     const contact = byId.get(id);
-    return contact && !archived.has(id) ? found(contact) : error(404, 'not_found', 'User Not Found');
-  };
+    if (!contact || archived.has(id)) return error(404, 'not_found', 'User Not Found');
+    return { status: 200, body: answer(contact) };
+  }
+
+  /** The sub-lists are never paged here (a contact has at most a dozen of each): one page, as Intercom answers them. */
+  const SINGLE_PAGE = { type: 'pages', next: null, page: 1, per_page: 50, total_pages: 1 };
+
+  function search(request: FakeRequest): FakeAnswer {
+    if (request.bodyInvalid) return error(400, 'parameter_invalid', 'The request body is not valid JSON');
+    const body = request.body;
+    if (!isRecord(body) || body.query === undefined || body.query === null)
+      return error(400, 'parameter_invalid', 'query is required');
+    const { query, sort } = body;
+    const pagination = isRecord(body.pagination) ? body.pagination : {};
+    try {
+      validate(query);
+    } catch (failure) {
+      if (failure instanceof SearchError) return error(400, failure.code, failure.message);
+      throw failure;
+    }
+    let found = searchable.filter((contact) => matches(contact, query, data.contactTags));
+    if (isRecord(sort) && typeof sort.field === 'string' && sort.field !== '') {
+      const order = sort.order ?? 'descending';
+      if (order !== 'ascending' && order !== 'descending')
+        return error(
+          400,
+          'invalid_sort_order',
+          `Invalid sort order '${String(order)}'. Must be one of: ascending, descending`,
+        );
+      const field = sort.field;
+      const sign = order === 'ascending' ? 1 : -1;
+      const position = new Map(found.map((contact, index) => [contact.id, index]));
+      found = [...found].sort(
+        (a, b) =>
+          sortCompare(fieldValue(a, field, data.contactTags), fieldValue(b, field, data.contactTags), sign) ||
+          (position.get(a.id) ?? 0) - (position.get(b.id) ?? 0),
+      );
+    }
+    return page(found, pagination.per_page, pagination.starting_after);
+  }
 
   const routes = route(
     [
@@ -163,124 +269,90 @@ export function startIntercomFake(seed: Seed, options: FakeOptions = {}): Promis
       [
         'GET',
         /^\/contacts$/,
-        (request) => page(listed, request.query.get('per_page'), request.query.get('starting_after')),
+        (request) =>
+          page(listed, request.query.get('per_page') ?? undefined, request.query.get('starting_after') ?? undefined),
       ],
       [
         'GET',
         /^\/contacts\/([^/]+)\/tags$/,
-        (_request, [id]) =>
-          contactOr404(id as string, (contact) => ({
-            status: 200,
-            body: { type: 'list', data: (data.contactTags[contact.id] ?? []).map((tagId) => tags.get(tagId)) },
+        (_request, [id = '']) =>
+          ofContact(id, (contact) => ({
+            type: 'list',
+            data: (data.contactTags[contact.id] ?? []).flatMap((tagId) => {
+              const tag = tags.get(tagId);
+              return tag ? [{ type: 'tag', id: tag.id, name: tag.name }] : [];
+            }),
           })),
       ],
       [
         'GET',
         /^\/contacts\/([^/]+)\/companies$/,
-        (_request, [id]) =>
-          contactOr404(id as string, (contact) => {
-            const list = (data.contactCompanies[contact.id] ?? []).map((companyId) => companies.get(companyId));
-            return {
-              status: 200,
-              body: {
-                type: 'list',
-                data: list,
-                total_count: list.length,
-                pages: { type: 'pages', next: null, page: 1, per_page: 50, total_pages: 1 },
-              },
-            };
+        (_request, [id = '']) =>
+          ofContact(id, (contact) => {
+            const list = (data.contactCompanies[contact.id] ?? []).flatMap(
+              (companyId) => companies.get(companyId) ?? [],
+            );
+            return { type: 'list', data: list, total_count: list.length, pages: SINGLE_PAGE };
           }),
       ],
       [
         'GET',
         /^\/contacts\/([^/]+)\/notes$/,
-        (_request, [id]) =>
-          contactOr404(id as string, (contact) => {
+        (_request, [id = '']) =>
+          ofContact(id, (contact) => {
             const notes = data.notes
               .filter((note) => note.contact?.id === contact.id)
-              .sort((a, b) => b.created_at - a.created_at);
-            return {
-              status: 200,
-              body: {
-                type: 'list',
-                data: notes,
-                total_count: notes.length,
-                pages: { type: 'pages', next: null, page: 1, per_page: 50, total_pages: 1 },
-              },
-            };
+              .sort((a, b) => b.created_at - a.created_at || b.id.localeCompare(a.id));
+            return { type: 'list', data: notes, total_count: notes.length, pages: SINGLE_PAGE };
           }),
       ],
       [
         'GET',
         /^\/contacts\/([^/]+)$/,
-        (request, [id]) => {
-          const canonical = data.merged[id as string];
-          if (canonical) {
-            return error(410, 'contact_merged', 'This contact was merged into another', {
+        (request, [id = '']) => {
+          const canonical = data.merged[id];
+          if (canonical !== undefined) {
+            return error(410, 'contact_merged', `Contact ${id} was merged into ${canonical}`, {
               link: `<${request.baseUrl}/contacts/${canonical}>; rel="canonical"`,
             });
           }
-          return contactOr404(id as string, (contact) => ({ status: 200, body: contact }));
+          return ofContact(id, (contact) => contact);
         },
       ],
       ['GET', /^\/tags$/, () => ({ status: 200, body: { type: 'list', data: data.tags } })],
       [
         'GET',
         /^\/companies\/([^/]+)$/,
-        (_request, [id]) => {
-          const company = companies.get(id as string);
+        (_request, [id = '']) => {
+          const company = companies.get(id);
           return company ? { status: 200, body: company } : error(404, 'not_found', 'Company Not Found');
         },
       ],
     ],
     () => error(404, 'not_found', 'Resource Not Found'),
-    () => error(405, 'method_not_allowed', 'Method Not Allowed'),
+    (_request, allowed) => error(405, 'method_not_allowed', 'Method Not Allowed', { allow: allowed.join(', ') }),
   );
 
-  function search(request: FakeRequest): FakeAnswer {
-    const body = request.body as
-      | {
-          query?: IntercomSingleFilter | IntercomMultipleFilter;
-          pagination?: { per_page?: number; starting_after?: string };
-          sort?: { field?: string; order?: string };
-        }
-      | undefined;
-    if (!body?.query) return error(400, 'parameter_invalid', 'query is required');
-    let found: IntercomContact[];
-    try {
-      found = listed.filter(
-        (contact) =>
-          !searchLag.has(contact.id) && matches(contact, body.query as IntercomSingleFilter, data.contactTags),
-      );
-    } catch (failure) {
-      return error(400, 'parameter_invalid', failure instanceof SearchError ? failure.message : 'invalid query');
-    }
-    if (body.sort?.field) {
-      const order = body.sort.order ?? 'descending';
-      if (order !== 'ascending' && order !== 'descending')
-        return error(400, 'invalid_sort_order', 'sort order must be ascending or descending');
-      const field = body.sort.field;
-      const sign = order === 'ascending' ? 1 : -1;
-      found = [...found].sort(
-        (a, b) => sign * (Number(a[field] ?? 0) - Number(b[field] ?? 0)) || a.id.localeCompare(b.id),
-      );
-    }
-    const perPage = body.pagination?.per_page;
-    return page(found, perPage === undefined ? undefined : String(perPage), body.pagination?.starting_after);
-  }
-
-  return startFake((request) => {
-    const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
-    if (token !== 'ic_test_demo') return error(401, 'unauthorized', 'Access Token Invalid');
-    const answer = routes(request);
-    return {
-      ...answer,
-      headers: {
-        'x-ratelimit-limit': '10000',
-        'x-ratelimit-remaining': '9999',
-        'x-ratelimit-reset': resetAt(),
-        ...answer.headers,
+  return startFake(
+    {
+      handle: (request) => {
+        // Intercom-Version is recorded with the call (RecordedCall.headers) but, like Intercom, not required.
+        const token = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+        if (token !== DEMO_INTERCOM_TOKEN) return error(401, 'unauthorized', 'Access Token Invalid');
+        const answer = routes(request);
+        return {
+          ...answer,
+          headers: {
+            'x-ratelimit-limit': String(RATE_LIMIT),
+            'x-ratelimit-remaining': String(RATE_LIMIT - 1),
+            // Intercom spreads its limit over 10-second windows: the reset is the end of the current one.
+            'x-ratelimit-reset': String(Math.ceil((Date.now() + 1) / 10_000) * 10),
+            ...answer.headers,
+          },
+        };
       },
-    };
-  }, options);
+      internalError: () => error(500, 'server_error', 'Internal Server Error'),
+    },
+    options,
+  );
 }

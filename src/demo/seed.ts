@@ -10,6 +10,13 @@ import type {
 } from '../upstream/backside/types.js';
 import type { IntercomCompany, IntercomContact, IntercomNote, IntercomTag } from '../upstream/intercom/types.js';
 
+// The demo credentials live here (not in index.ts) so the servers can use them without an import cycle.
+/** Backside tenant A: most of the data. */
+export const DEMO_BACKSIDE_API_KEY = 'bsk_test_demo';
+/** Backside tenant B: five contacts of its own, invisible to tenant A. */
+export const DEMO_BACKSIDE_OTHER_KEY = 'bsk_test_other';
+export const DEMO_INTERCOM_TOKEN = 'ic_test_demo';
+
 export interface Seed {
   backside: { tenants: { id: string; apiKey: string }[]; contacts: BacksideContact[] };
   intercom: {
@@ -820,8 +827,8 @@ export function createSeed(): Seed {
   return {
     backside: {
       tenants: [
-        { id: tenantA, apiKey: 'bsk_test_demo' },
-        { id: tenantB, apiKey: 'bsk_test_other' },
+        { id: tenantA, apiKey: DEMO_BACKSIDE_API_KEY },
+        { id: tenantB, apiKey: DEMO_BACKSIDE_OTHER_KEY },
       ],
       contacts,
     },
