@@ -23,6 +23,7 @@ export function drawChart(rows: Row[], file: string): void {
   const logY = (value: number) => (value <= 1 ? 0 : (Math.log10(value) / Math.log10(maxRps)) * (panel - 20));
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
+    '<title>Benchmark: requests/s and upstream calls per request, per query and system</title>',
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="10" y="16" font-size="13" font-weight="bold">requests/s (log scale)</text>`,
     `<text x="10" y="${panel + 56}" font-size="13" font-weight="bold">upstream calls per request</text>`,

@@ -12,6 +12,6 @@ const gateway = createGateway({
   graphiql: false,
   jit: process.env.BENCH_JIT !== 'off',
   responseCacheTtlMs: Number(process.env.BENCH_RESPONSE_CACHE_MS ?? 0),
-  logging: process.env.BENCH_LOG ? true : false,
+  logging: Boolean(process.env.BENCH_LOG),
 });
 createServer(gateway).listen(Number(port), '127.0.0.1', () => console.log('ready'));
