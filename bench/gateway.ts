@@ -1,17 +1,34 @@
 // Our gateway as a benchmark subject: tsx bench/gateway.ts <port> <backsideUrl> <intercomUrl>
+// BENCH_WORKERS=n runs n processes behind one port (node:cluster); BENCH_JIT=off, BENCH_RESPONSE_CACHE_MS=ms.
+import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import { DEMO_BACKSIDE_API_KEY, DEMO_INTERCOM_TOKEN } from '../src/demo/index.js';
 import { createGateway } from '../src/yoga.js';
 
 const [port, backside, intercom] = process.argv.slice(2) as [string, string, string];
-const gateway = createGateway({
-  backside: { baseUrl: backside, apiKey: DEMO_BACKSIDE_API_KEY },
-  intercom: { baseUrl: intercom, accessToken: DEMO_INTERCOM_TOKEN, version: '2.16' },
-  upstream: { concurrency: 64 },
-  limits: { cost: 100_000 },
-  graphiql: false,
-  jit: process.env.BENCH_JIT !== 'off',
-  responseCacheTtlMs: Number(process.env.BENCH_RESPONSE_CACHE_MS ?? 0),
-  logging: Boolean(process.env.BENCH_LOG),
-});
-createServer(gateway).listen(Number(port), '127.0.0.1', () => console.log('ready'));
+const workers = Number(process.env.BENCH_WORKERS ?? 1);
+
+if (workers > 1 && cluster.isPrimary) {
+  let ready = 0;
+  for (let i = 0; i < workers; i++) {
+    cluster.fork().on('message', () => {
+      ready += 1;
+      if (ready === workers) console.log('ready');
+    });
+  }
+} else {
+  const gateway = createGateway({
+    backside: { baseUrl: backside, apiKey: DEMO_BACKSIDE_API_KEY },
+    intercom: { baseUrl: intercom, accessToken: DEMO_INTERCOM_TOKEN, version: '2.16' },
+    upstream: { concurrency: 64 },
+    limits: { cost: 100_000 },
+    graphiql: false,
+    jit: process.env.BENCH_JIT !== 'off',
+    responseCacheTtlMs: Number(process.env.BENCH_RESPONSE_CACHE_MS ?? 0),
+    logging: Boolean(process.env.BENCH_LOG),
+  });
+  createServer(gateway).listen(Number(port), '127.0.0.1', () => {
+    if (cluster.isWorker) process.send?.('ready');
+    else console.log('ready');
+  });
+}

@@ -100,9 +100,14 @@ for (const latency of values.latency.split(',').map(Number)) {
     const port = 4100 + Math.floor(Math.random() * 800);
     const { command, args, env } = system.command(port, urls.backside, urls.intercom);
     const subject = await start(command, args, env);
-    const url = `http://127.0.0.1:${port}/graphql`;
+    const url = `http://127.0.0.1:${port}${system.path ?? '/graphql'}`;
     for (const query of values.queries.split(',') as QueryName[]) {
-      const text = QUERIES[query].query;
+      const own = system.queries?.[query];
+      if (own === null) {
+        console.log(`${latency}ms ${name} ${query}: not served`);
+        continue;
+      }
+      const text = own ?? QUERIES[query].query;
       const probe = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

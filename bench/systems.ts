@@ -1,10 +1,19 @@
 // The systems under benchmark: how to start each, given its port and the upstream URLs.
+import type { QueryName } from './queries.js';
+
 export interface System {
   command(
     port: number,
     backside: string,
     intercom: string,
   ): { command: string; args: string[]; env?: Record<string, string> };
+  /**
+   * A peer whose schema is not ours asks the same thing in its own schema's words; null: it cannot serve that query
+   * (the row says so). Queries not named here are sent as written in bench/queries.ts.
+   */
+  queries?: Partial<Record<QueryName, string | null>>;
+  /** The path of its GraphQL endpoint, when not /graphql. */
+  path?: string;
 }
 
 export const SYSTEMS = {
@@ -20,6 +29,13 @@ export const SYSTEMS = {
       command: 'npx',
       args: ['tsx', 'bench/gateway.ts', String(port), backside, intercom],
       env: { NODE_ENV: 'production', BENCH_RESPONSE_CACHE_MS: '1000' },
+    }),
+  },
+  'ours-2proc': {
+    command: (port: number, backside: string, intercom: string) => ({
+      command: 'npx',
+      args: ['tsx', 'bench/gateway.ts', String(port), backside, intercom],
+      env: { NODE_ENV: 'production', BENCH_WORKERS: '2' },
     }),
   },
   floor: {

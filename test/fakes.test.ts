@@ -335,6 +335,16 @@ describe('Intercom fake', () => {
     expect(washburn.body).toMatchObject({ name: 'Hoban Washburn', external_id: '25', role: 'user' });
   });
 
+  it('finds one tag by id, 404 for an unknown one', async () => {
+    const tag = upstreams.seed.intercom.tags[3] as { id: string; name: string };
+    const found = await intercom(`/tags/${tag.id}`);
+    expect(found.status).toBe(200);
+    expect(found.body).toMatchObject({ type: 'tag', id: tag.id, name: tag.name });
+    const unknown = await intercom('/tags/999999999');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body).toMatchObject({ type: 'error.list', errors: [{ code: 'not_found' }] });
+  });
+
   it('answers 404 for unknown and archived contacts, 410 with a canonical Link for a merged one', async () => {
     const unknown = await intercom('/contacts/000000000000000000000000');
     expect(unknown.status).toBe(404);

@@ -322,6 +322,14 @@ export function startIntercomFake(seed: Seed, options: FakeOptions = {}): Promis
       ['GET', /^\/tags$/, () => ({ status: 200, body: { type: 'list', data: data.tags } })],
       [
         'GET',
+        /^\/tags\/([^/]+)$/,
+        (_request, [id = '']) => {
+          const tag = tags.get(id);
+          return tag ? { status: 200, body: tag } : error(404, 'not_found', 'Resource Not Found');
+        },
+      ],
+      [
+        'GET',
         /^\/companies\/([^/]+)$/,
         (_request, [id = '']) => {
           const company = companies.get(id);
