@@ -1,5 +1,6 @@
 // Our gateway as a benchmark subject: tsx bench/gateway.ts <port> <backsideUrl> <intercomUrl>
-// BENCH_WORKERS=n runs n processes behind one port (node:cluster); BENCH_JIT=off, BENCH_RESPONSE_CACHE_MS=ms.
+// BENCH_WORKERS=n runs n processes behind one port (node:cluster); BENCH_JIT=off, BENCH_OPERATION_DEDUPE=off,
+// BENCH_UPSTREAM_DEDUPE=off, BENCH_RESPONSE_CACHE_MS=ms.
 import cluster from 'node:cluster';
 import { createServer } from 'node:http';
 import { DEMO_BACKSIDE_API_KEY, DEMO_INTERCOM_TOKEN } from '../src/demo/index.js';
@@ -20,7 +21,8 @@ if (workers > 1 && cluster.isPrimary) {
   const gateway = createGateway({
     backside: { baseUrl: backside, apiKey: DEMO_BACKSIDE_API_KEY },
     intercom: { baseUrl: intercom, accessToken: DEMO_INTERCOM_TOKEN, version: '2.16' },
-    upstream: { concurrency: 64 },
+    upstream: { concurrency: 64, dedupe: process.env.BENCH_UPSTREAM_DEDUPE !== 'off' },
+    dedupeOperations: process.env.BENCH_OPERATION_DEDUPE !== 'off',
     limits: { cost: 100_000 },
     graphiql: false,
     jit: process.env.BENCH_JIT !== 'off',

@@ -27,6 +27,8 @@ export interface Config {
   maxBatch: number;
   /** Whole-response cache TTL, ms; 0: off. */
   responseCacheTtlMs: number;
+  /** Identical query operations in flight execute once (per upstream credential). */
+  dedupeOperations: boolean;
   /** Caller authentication; undefined when the gateway is open. */
   auth:
     | {
@@ -79,6 +81,7 @@ export const VARIABLES = {
   MAX_BODY_BYTES: '100000',
   MAX_BATCH: '0',
   RESPONSE_CACHE_TTL_MS: '0',
+  OPERATION_DEDUPE: 'on',
   GATEWAY_AUTH: '',
   GATEWAY_API_KEYS: '',
   JWT_SECRET: '',
@@ -224,6 +227,7 @@ export function loadConfig(env: Env): Config {
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1000, 10000000),
     maxBatch: integer(env, 'MAX_BATCH', 0, 100),
     responseCacheTtlMs: integer(env, 'RESPONSE_CACHE_TTL_MS', 0, 3600000),
+    dedupeOperations: flag(env, 'OPERATION_DEDUPE'),
     auth: auth(env, demo),
     defaultRegion: region,
     demo,

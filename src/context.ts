@@ -1,8 +1,9 @@
+import type { OperationDedupeContext } from './plugins/use-operation-dedupe.js';
 import type { PartialErrorsContext } from './plugins/use-partial-errors.js';
 import type { Sources } from './sources.js';
 
 /** What every resolver sees. Made per request by the gateway's context factory (src/yoga.ts). */
-export interface GatewayContext extends PartialErrorsContext {
+export interface GatewayContext extends PartialErrorsContext, OperationDedupeContext {
   sources: Sources;
   /** Region for phone numbers written without a country code (filters, person lookups). */
   defaultRegion: string | undefined;

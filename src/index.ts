@@ -25,6 +25,7 @@ async function main(): Promise<void> {
     maxBodyBytes: config.maxBodyBytes,
     maxBatch: config.maxBatch,
     responseCacheTtlMs: config.responseCacheTtlMs,
+    dedupeOperations: config.dedupeOperations,
     auth: config.auth,
     backsideKeyHeader: config.backside.callerKeyHeader,
     backsideBaseUrl: config.backside.baseUrl,

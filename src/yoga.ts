@@ -18,6 +18,7 @@ import type { Source } from './model.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
 import { useErrorCodes } from './plugins/use-error-codes.js';
 import { type GatewayAuthOptions, useGatewayAuth } from './plugins/use-gateway-auth.js';
+import { SharedLifetime, useOperationDedupe } from './plugins/use-operation-dedupe.js';
 import { usePartialErrors } from './plugins/use-partial-errors.js';
 import { DEFAULT_LIMITS, type QueryLimits, useQueryLimits } from './plugins/use-query-limits.js';
 import { schema } from './schema/index.js';
@@ -62,6 +63,11 @@ export interface GatewayOptions {
    * are never kept.
    */
   responseCacheTtlMs?: number | undefined;
+  /**
+   * Identical query operations in flight at the same time, with the same upstream credential, execute once and share
+   * the answer (src/plugins/use-operation-dedupe.ts); default on.
+   */
+  dedupeOperations?: boolean;
   /** Compile operations to JavaScript with graphql-jit (cached per document); default on. */
   jit?: boolean;
   /** The query GraphiQL opens with; false turns GraphiQL off. */
@@ -117,6 +123,11 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   const backsideKeyHeader = options.backsideKeyHeader?.toLowerCase();
+  // The upstream credential a request reads with: a caller's own Backside key (as a digest), else the gateway's.
+  const credential = (request: Request) => {
+    const key = backsideKeyHeader ? request.headers.get(backsideKeyHeader) : null;
+    return key ? createHash('sha256').update(key).digest('base64url') : 'gateway';
+  };
   const plugins: Plugin[] = [
     useBodyLimit({ maxBytes: options.maxBodyBytes ?? 100_000 }),
     // Browsers may only send "simple" requests cross-site; those must carry a header only a script can set.
@@ -134,14 +145,12 @@ export function createGateway(options: GatewayOptions): Gateway {
       ? [
           useResponseCache({
             ttl: options.responseCacheTtlMs,
-            // Keyed by the upstream credential the request reads with: a caller's own Backside key, else the gateway's.
-            session: (request) => {
-              const key = backsideKeyHeader ? request.headers.get(backsideKeyHeader) : null;
-              return key ? createHash('sha256').update(key).digest('base64url') : 'gateway';
-            },
+            session: credential,
           }) as Plugin,
         ]
       : []),
+    // Last, so that a cached answer is found before anyone waits for an identical operation in flight.
+    ...(options.dedupeOperations === false ? [] : [useOperationDedupe({ credential }) as Plugin]),
   ];
 
   const yoga = createYoga<Record<string, unknown>, GatewayContext>({
@@ -154,10 +163,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     landingPage: false,
     // Loaders live in the connectors, made here per request: batching and dedupe never cross callers.
     context: ({ request }): GatewayContext => {
-      // Upstream calls stop when the caller goes away or the request's budget is spent.
-      // Every upstream call of the request listens on its signal: many listeners are expected, not a leak.
-      setMaxListeners(0, request.signal);
-      const scope: RequestScope = { signal: request.signal, deadline: Date.now() + budgetMs };
+      // Upstream calls stop when the caller (and every caller that joined this operation) goes away or the request's
+      // budget is spent. Every upstream call of the request listens on the signal: many listeners are expected.
+      const lifetime = new SharedLifetime(request.signal);
+      setMaxListeners(0, lifetime.signal);
+      const scope: RequestScope = { signal: lifetime.signal, deadline: Date.now() + budgetMs };
       const connectors: Partial<Record<Source, SourceConnector>> = {};
       const callerKey = backsideKeyHeader ? request.headers.get(backsideKeyHeader)?.trim() : undefined;
       if (callerKey) {
@@ -184,6 +194,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         defaultRegion: options.defaultRegion,
         maxCost: limits.cost,
         partialErrors: [],
+        lifetime,
       };
     },
     maskedErrors: { maskError: maskGatewayError },

@@ -66,6 +66,9 @@ describe('configuration', () => {
     expect(config.limits.depth).toBe(7);
     expect(config.upstream).toMatchObject({ dedupe: false, retries: 0 });
     expect(() => loadConfig({ UPSTREAM_DEDUPE: 'maybe' })).toThrow(/^UPSTREAM_DEDUPE: /);
+    expect(loadConfig({}).dedupeOperations).toBe(true);
+    expect(loadConfig({ OPERATION_DEDUPE: 'off' }).dedupeOperations).toBe(false);
+    expect(() => loadConfig({ OPERATION_DEDUPE: '2' })).toThrow(/^OPERATION_DEDUPE: /);
   });
 
   it('never echoes a secret in its messages', () => {
