@@ -9,12 +9,14 @@ import { createGateway } from '../src/yoga.js';
 const [port, backside, intercom] = process.argv.slice(2) as [string, string, string];
 const workers = Number(process.env.BENCH_WORKERS ?? 1);
 
+// The ready line names the serving processes, so that the harness measures their memory (not npx's or tsx's).
 if (workers > 1 && cluster.isPrimary) {
-  let ready = 0;
+  const pids = [process.pid];
   for (let i = 0; i < workers; i++) {
-    cluster.fork().on('message', () => {
-      ready += 1;
-      if (ready === workers) console.log('ready');
+    const worker = cluster.fork();
+    worker.on('message', () => {
+      pids.push(worker.process.pid as number);
+      if (pids.length === workers + 1) console.log(`ready ${pids.join(',')}`);
     });
   }
 } else {
@@ -31,6 +33,6 @@ if (workers > 1 && cluster.isPrimary) {
   });
   createServer(gateway).listen(Number(port), '127.0.0.1', () => {
     if (cluster.isWorker) process.send?.('ready');
-    else console.log('ready');
+    else console.log(`ready ${process.pid}`);
   });
 }

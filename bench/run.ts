@@ -2,10 +2,11 @@
 // warm-up; requests/s, p50/p99, errors, peak RSS and upstream calls per request, written to bench/RESULTS.md.
 // Options: --duration s (10) --warmup s (3) --connections n (50) --latency 0,20 --systems ours,floor --queries A,B,C,D
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { build } from 'esbuild';
 import { drawChart } from './chart.js';
 import { QUERIES, type QueryName } from './queries.js';
 import { SYSTEMS } from './systems.js';
@@ -46,10 +47,40 @@ function start(
   });
 }
 
-function peakRss(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return Math.round(kb / 1024);
+/** Memory of a process, MB: VmHWM (its peak) or VmRSS (now); 0 once it is gone. */
+function memory(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    return Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * The processes that serve: those the system named in its ready line (`ready <pid>,<pid>`), else the leaves of the
+ * process tree under what we spawned (npx and tsx's launchers are not the system under test).
+ */
+function servingPids(root: number, line: string): number[] {
+  const named = /^ready\s+([\d,]+)/.exec(line)?.[1];
+  if (named) return named.split(',').map(Number);
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {}
+  }
+  const leaves: number[] = [];
+  const walk = (pid: number) => {
+    const kids = children.get(pid) ?? [];
+    if (kids.length === 0) leaves.push(pid);
+    for (const kid of kids) walk(kid);
+  };
+  walk(root);
+  return leaves;
 }
 
 async function control(url: string, method = 'GET'): Promise<{ backside: number; intercom: number }> {
@@ -86,9 +117,23 @@ interface Row {
   p99: number;
   errors: number;
   rssMb: number;
+  /** Resident memory at the start and the end of the measured run, MB: growth shows here. */
+  rssStartMb: number;
+  rssEndMb: number;
   callsPerRequest: number;
   check: string;
 }
+
+// Ours is measured as deployed: bundled, run by plain node (see OURS_NODE_FLAGS in bench/systems.ts).
+await build({
+  entryPoints: ['bench/gateway.ts'],
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  packages: 'external',
+  outfile: 'bench/out/gateway.mjs',
+  logLevel: 'warning',
+});
 
 const rows: Row[] = [];
 for (const latency of values.latency.split(',').map(Number)) {
@@ -100,6 +145,8 @@ for (const latency of values.latency.split(',').map(Number)) {
     const port = 4100 + Math.floor(Math.random() * 800);
     const { command, args, env } = system.command(port, urls.backside, urls.intercom);
     const subject = await start(command, args, env);
+    const pids = servingPids(subject.child.pid as number, subject.line);
+    const rssNow = () => Math.round(pids.reduce((sum, pid) => sum + memory(pid, 'VmRSS'), 0));
     const url = `http://127.0.0.1:${port}${system.path ?? '/graphql'}`;
     for (const query of values.queries.split(',') as QueryName[]) {
       const own = system.queries?.[query];
@@ -117,7 +164,9 @@ for (const latency of values.latency.split(',').map(Number)) {
       const check = probe.ok && !probeBody.errors ? 'ok' : `FAILED ${JSON.stringify(probeBody).slice(0, 120)}`;
       await load(url, text, warmup);
       await control(`${urls.control}/reset`, 'POST');
+      const rssStartMb = rssNow();
       const result = await load(url, text, duration);
+      const rssEndMb = rssNow();
       const counts = await control(`${urls.control}/calls`);
       const requests = result.requests.total;
       rows.push({
@@ -128,13 +177,16 @@ for (const latency of values.latency.split(',').map(Number)) {
         p50: result.latency.p50,
         p99: result.latency.p99,
         errors: result.errors + result.non2xx + result.timeouts + result.graphQLErrors,
-        rssMb: peakRss(subject.child.pid as number),
+        // The sum of each serving process's own peak: an upper bound on their peak together.
+        rssMb: Math.round(pids.reduce((sum, pid) => sum + memory(pid, 'VmHWM'), 0)),
+        rssStartMb,
+        rssEndMb,
         callsPerRequest: requests ? (counts.backside + counts.intercom) / requests : 0,
         check,
       });
       const row = rows.at(-1) as Row;
       console.log(
-        `${latency}ms ${name} ${query}: ${row.rps} req/s p50 ${row.p50} p99 ${row.p99} errors ${row.errors} rss ${row.rssMb} MB calls/req ${row.callsPerRequest.toFixed(2)} ${check}`,
+        `${latency}ms ${name} ${query}: ${row.rps} req/s p50 ${row.p50} p99 ${row.p99} errors ${row.errors} rss ${row.rssMb} MB (${row.rssStartMb} -> ${row.rssEndMb}) calls/req ${row.callsPerRequest.toFixed(2)} ${check}`,
       );
     }
     subject.child.kill('SIGTERM');
@@ -151,14 +203,14 @@ const lines = [
   'Upstreams: the loopback fakes (src/demo) in their own process with a fixed latency per answer.',
   'Ratios are to ours in the same run; absolute numbers drift between runs on shared machines.',
   '',
-  '| latency | query | system | req/s | ratio to ours | p50 ms | p99 ms | errors | peak RSS MB | upstream calls/req | check |',
-  '|---|---|---|---|---|---|---|---|---|---|---|',
+  '| latency | query | system | req/s | ratio to ours | p50 ms | p99 ms | errors | peak RSS MB | RSS start → end MB | upstream calls/req | check |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 for (const row of rows) {
   const ours = rows.find((r) => r.latency === row.latency && r.query === row.query && r.system === 'ours');
   const ratio = ours?.rps ? (row.rps / ours.rps).toFixed(2) : '—';
   lines.push(
-    `| ${row.latency} ms | ${row.query} | ${row.system} | ${row.rps} | ${ratio} | ${row.p50} | ${row.p99} | ${row.errors} | ${row.rssMb} | ${row.callsPerRequest.toFixed(2)} | ${row.check} |`,
+    `| ${row.latency} ms | ${row.query} | ${row.system} | ${row.rps} | ${ratio} | ${row.p50} | ${row.p99} | ${row.errors} | ${row.rssMb} | ${row.rssStartMb} → ${row.rssEndMb} | ${row.callsPerRequest.toFixed(2)} | ${row.check} |`,
   );
 }
 lines.push(
