@@ -160,4 +160,4 @@ const { url } = await startStandaloneServer(server, {
     return { intercom: new IntercomAPI({ cache }), backside: new BacksideAPI({ cache }) };
   },
 });
-console.log(`ready ${url}`);
+console.log(`ready ${process.pid} ${url}`);

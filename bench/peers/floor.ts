@@ -127,4 +127,4 @@ createServer((req, res) => {
       () => res.writeHead(502).end(),
     );
   });
-}).listen(Number(port), '127.0.0.1', () => console.log('ready'));
+}).listen(Number(port), '127.0.0.1', () => console.log(`ready ${process.pid}`));
