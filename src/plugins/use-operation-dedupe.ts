@@ -1,31 +1,49 @@
+import { setMaxListeners } from 'node:events';
 import { type DocumentNode, type ExecutionResult, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 /**
  * Keeps a request's upstream calls alive while anyone still wants its answer: the request itself, and every identical
- * request that joined it. Its `signal` aborts only when all of them have gone away.
+ * request that joined it. Its `signal` aborts only when all of them have gone away. Made lazily: a request that never
+ * calls upstream (or is never joined) never builds a signal.
  */
 export class SharedLifetime {
-  readonly #controller = new AbortController();
+  #controller: AbortController | undefined;
   #holders = 0;
+  readonly #request: { readonly signal: AbortSignal };
 
-  constructor(signal: AbortSignal) {
-    this.hold(signal);
+  constructor(request: { readonly signal: AbortSignal }) {
+    this.#request = request;
   }
 
   get signal(): AbortSignal {
-    return this.#controller.signal;
+    return this.#ensure().signal;
   }
 
   /** One more party wants the answer until `signal` aborts. */
   hold(signal: AbortSignal): void {
+    this.#ensure();
+    this.#watch(signal);
+  }
+
+  #ensure(): AbortController {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      // Every upstream call of the request listens on this signal: many listeners are expected, not a leak.
+      setMaxListeners(0, this.#controller.signal);
+      this.#watch(this.#request.signal);
+    }
+    return this.#controller;
+  }
+
+  #watch(signal: AbortSignal): void {
     if (signal.aborted) return;
     this.#holders += 1;
     signal.addEventListener(
       'abort',
       () => {
         this.#holders -= 1;
-        if (this.#holders === 0) this.#controller.abort(signal.reason);
+        if (this.#holders === 0) this.#controller?.abort(signal.reason);
       },
       { once: true },
     );
