@@ -1,8 +1,12 @@
 // The gateway's configuration: read from the environment once at start and validated, with a message naming the
 // variable for any bad value. Only this file and src/index.ts read process.env.
 
+import { availableParallelism } from 'node:os';
+
 export interface Config {
   port: number;
+  /** Serving processes (node:cluster) behind the one port; 1: this process serves. */
+  workers: number;
   backside: {
     baseUrl: string;
     apiKey: string | undefined;
@@ -57,6 +61,7 @@ export class ConfigError extends Error {
 /** The variables, their defaults and meaning; the README's configuration table says the same. */
 export const VARIABLES = {
   PORT: '4000',
+  WORKERS: '1',
   BACKSIDE_BASE_URL: 'https://api.backside.app',
   BACKSIDE_API_KEY: '',
   INTERCOM_BASE_URL: 'https://api.intercom.io',
@@ -200,6 +205,7 @@ export function loadConfig(env: Env): Config {
   }
   return {
     port: integer(env, 'PORT', 0, 65535),
+    workers: read(env, 'WORKERS').toLowerCase() === 'auto' ? availableParallelism() : integer(env, 'WORKERS', 1, 64),
     backside: {
       baseUrl: baseUrl(env, 'BACKSIDE_BASE_URL'),
       apiKey: backsideKey,

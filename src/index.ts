@@ -1,14 +1,19 @@
-// The edge: reads the environment, starts the demo upstreams when no credentials are set, and opens the port.
+// The edge: reads the environment, starts the demo upstreams when no credentials are set, and opens the port; with
+// WORKERS > 1 this process is the primary and forks that many serving processes (node:cluster) behind the one port.
+import cluster from 'node:cluster';
 import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { DEFAULT_QUERY } from './default-query.js';
 import { DEMO_BACKSIDE_API_KEY, DEMO_INTERCOM_TOKEN, type DemoUpstreams, startDemoUpstreams } from './demo/index.js';
 import { createGateway, type GatewayOptions } from './yoga.js';
 
-async function main(): Promise<void> {
-  let config: Config;
+/** How the primary hands its demo upstreams' addresses to the workers, so that all serve the same seeded data. */
+const DEMO_URLS_VARIABLE = 'GATEWAY_WORKER_DEMO_URLS';
+
+function readConfig(): Config {
   try {
-    config = loadConfig(process.env);
+    return loadConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`Configuration error: ${error.message}`);
@@ -16,8 +21,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
+}
 
-  let demo: DemoUpstreams | undefined;
+function gatewayOptions(config: Config, demoUrls: { backside: string; intercom: string } | undefined): GatewayOptions {
   const options: GatewayOptions = {
     upstream: config.upstream,
     requestBudgetMs: config.requestBudgetMs,
@@ -33,31 +39,37 @@ async function main(): Promise<void> {
     defaultRegion: config.defaultRegion,
     graphiql: { defaultQuery: DEFAULT_QUERY },
   };
-  if (config.demo) {
-    demo = await startDemoUpstreams();
-    options.backside = { baseUrl: demo.backside.url, apiKey: DEMO_BACKSIDE_API_KEY };
+  if (demoUrls) {
+    options.backside = { baseUrl: demoUrls.backside, apiKey: DEMO_BACKSIDE_API_KEY };
     options.intercom = {
-      baseUrl: demo.intercom.url,
+      baseUrl: demoUrls.intercom,
       accessToken: DEMO_INTERCOM_TOKEN,
       version: config.intercom.version,
     };
+    return options;
+  }
+  if (config.backside.apiKey) options.backside = { baseUrl: config.backside.baseUrl, apiKey: config.backside.apiKey };
+  if (config.intercom.accessToken) {
+    options.intercom = {
+      baseUrl: config.intercom.baseUrl,
+      accessToken: config.intercom.accessToken,
+      version: config.intercom.version,
+    };
+  }
+  return options;
+}
+
+/** What the operator should know at start: demo or real upstreams, and who may call. */
+function announce(config: Config): void {
+  if (config.demo) {
     console.log(
       'DEMO MODE: no upstream credentials set; serving built-in demo upstreams on loopback with seeded data.',
     );
     console.log('           Set BACKSIDE_API_KEY and/or INTERCOM_ACCESS_TOKEN to talk to the real APIs.');
   } else {
-    if (config.backside.apiKey) options.backside = { baseUrl: config.backside.baseUrl, apiKey: config.backside.apiKey };
-    if (config.intercom.accessToken) {
-      options.intercom = {
-        baseUrl: config.intercom.baseUrl,
-        accessToken: config.intercom.accessToken,
-        version: config.intercom.version,
-      };
-    }
-    const configured = [options.backside && 'Backside', options.intercom && 'Intercom'].filter(Boolean).join(' and ');
-    console.log(`Upstreams: ${configured}.`);
+    const configured = [config.backside.apiKey && 'Backside', config.intercom.accessToken && 'Intercom'];
+    console.log(`Upstreams: ${configured.filter(Boolean).join(' and ')}.`);
   }
-
   if (config.auth) {
     const ways = [
       config.auth.apiKeys.length > 0 && 'API keys (X-Api-Key)',
@@ -71,19 +83,79 @@ async function main(): Promise<void> {
         : 'Authentication: DISABLED by GATEWAY_AUTH=disabled: anyone who can reach this port can read your contacts.',
     );
   }
-  const gateway = createGateway(options);
+}
+
+/** Serves in this process; a worker reports its port to the primary instead of printing it. */
+async function serve(config: Config, demoUrls: { backside: string; intercom: string } | undefined) {
+  const gateway = createGateway(gatewayOptions(config, demoUrls));
   const server = createServer(gateway);
   server.listen(config.port, () => {
-    console.log(`GraphiQL at http://localhost:${config.port}${gateway.graphqlEndpoint}`);
+    const { port } = server.address() as AddressInfo;
+    if (cluster.isWorker) process.send?.({ listening: port });
+    else console.log(`GraphiQL at http://localhost:${port}${gateway.graphqlEndpoint}`);
   });
-
-  const stop = () => {
+  return () => {
     server.close();
     server.closeAllConnections();
+  };
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  if (cluster.isWorker) {
+    const demoUrls = process.env[DEMO_URLS_VARIABLE];
+    const stop = await serve(config, demoUrls ? JSON.parse(demoUrls) : undefined);
+    // The primary decides when a worker stops: it sends SIGTERM, and a terminal's Ctrl-C reaches the primary too.
+    process.on('SIGINT', () => {});
+    process.once('SIGTERM', () => {
+      stop();
+      cluster.worker?.disconnect();
+      // Keep-alive sockets to the upstreams must not hold a stopping worker open.
+      setTimeout(() => process.exit(0), 5000).unref();
+    });
+    return;
+  }
+
+  announce(config);
+  let demo: DemoUpstreams | undefined;
+  if (config.demo) demo = await startDemoUpstreams();
+  const demoUrls = demo && { backside: demo.backside.url, intercom: demo.intercom.url };
+
+  if (config.workers === 1) {
+    const stop = await serve(config, demoUrls);
+    const shutdown = () => {
+      stop();
+      void demo?.close();
+    };
+    process.once('SIGINT', shutdown);
+    process.once('SIGTERM', shutdown);
+    return;
+  }
+
+  let stopping = false;
+  const fork = () => {
+    const worker = cluster.fork(demoUrls ? { [DEMO_URLS_VARIABLE]: JSON.stringify(demoUrls) } : {});
+    worker.on('message', (message: { listening?: number }) => {
+      if (message.listening === undefined || listening.has(message.listening)) return;
+      listening.add(message.listening);
+      console.log(`GraphiQL at http://localhost:${message.listening}/graphql (${config.workers} workers)`);
+    });
+  };
+  const listening = new Set<number>();
+  // A worker that dies is replaced; the port stays open meanwhile (the others keep serving).
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) return;
+    console.error(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
+    fork();
+  });
+  for (let i = 0; i < config.workers; i++) fork();
+  const shutdown = () => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM');
     void demo?.close();
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
 }
 
 await main();

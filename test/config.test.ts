@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 
@@ -69,6 +70,9 @@ describe('configuration', () => {
     expect(loadConfig({}).dedupeOperations).toBe(true);
     expect(loadConfig({ OPERATION_DEDUPE: 'off' }).dedupeOperations).toBe(false);
     expect(() => loadConfig({ OPERATION_DEDUPE: '2' })).toThrow(/^OPERATION_DEDUPE: /);
+    expect(loadConfig({}).workers).toBe(1);
+    expect(loadConfig({ WORKERS: 'auto' }).workers).toBe(availableParallelism());
+    expect(() => loadConfig({ WORKERS: '0' })).toThrow(/^WORKERS: /);
   });
 
   it('never echoes a secret in its messages', () => {
