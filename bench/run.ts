@@ -1,12 +1,11 @@
 // `npm run bench`: fakes with a fixed latency, each system in its own process, autocannon for a fixed time after a
 // warm-up; requests/s, p50/p99, errors, peak RSS and upstream calls per request, written to bench/RESULTS.md.
 // Options: --duration s (10) --warmup s (3) --connections n (50) --latency 0,20 --systems ours,floor --queries A,B,C,D
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { build } from 'esbuild';
 import { drawChart } from './chart.js';
 import { QUERIES, type QueryName } from './queries.js';
 import { SYSTEMS } from './systems.js';
@@ -30,6 +29,7 @@ function start(
   command: string,
   args: string[],
   env: Record<string, string> = {},
+  ready = /^/,
 ): Promise<{ child: ChildProcess; line: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -37,10 +37,12 @@ function start(
     const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start`)), 60_000);
     child.stdout?.on('data', (chunk: Buffer) => {
       buffer += chunk.toString();
-      const newline = buffer.indexOf('\n');
-      if (newline >= 0) {
+      const line = buffer.split('\n').find((text, index, all) => index < all.length - 1 && ready.test(text));
+      if (line !== undefined) {
         clearTimeout(timer);
-        resolve({ child, line: buffer.slice(0, newline) });
+        child.stdout?.removeAllListeners('data');
+        child.stdout?.resume();
+        resolve({ child, line });
       }
     });
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}`)));
@@ -61,9 +63,9 @@ function memory(pid: number, field: 'VmHWM' | 'VmRSS'): number {
  * The processes that serve: those the system named in its ready line (`ready <pid>,<pid>`), else the leaves of the
  * process tree under what we spawned (npx and tsx's launchers are not the system under test).
  */
-function servingPids(root: number, line: string): number[] {
+function servingPids(root: number, line: string, measure?: 'tree'): number[] {
   const named = /^ready\s+([\d,]+)/.exec(line)?.[1];
-  if (named) return named.split(',').map(Number);
+  if (named && !measure) return named.split(',').map(Number);
   const children = new Map<number, number[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
@@ -73,14 +75,14 @@ function servingPids(root: number, line: string): number[] {
       children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
     } catch {}
   }
-  const leaves: number[] = [];
+  const found: number[] = [];
   const walk = (pid: number) => {
     const kids = children.get(pid) ?? [];
-    if (kids.length === 0) leaves.push(pid);
+    if (measure === 'tree' || kids.length === 0) found.push(pid);
     for (const kid of kids) walk(kid);
   };
   walk(root);
-  return leaves;
+  return found;
 }
 
 async function control(url: string, method = 'GET'): Promise<{ backside: number; intercom: number }> {
@@ -124,16 +126,8 @@ interface Row {
   check: string;
 }
 
-// Ours is measured as deployed: bundled, run by plain node (see OURS_NODE_FLAGS in bench/systems.ts).
-await build({
-  entryPoints: ['bench/gateway.ts'],
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  packages: 'external',
-  outfile: 'bench/out/gateway.mjs',
-  logLevel: 'warning',
-});
+// Ours is measured as deployed: `npm run build`'s bundle, run by plain node (see bench/systems.ts).
+execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 
 const rows: Row[] = [];
 for (const latency of values.latency.split(',').map(Number)) {
@@ -144,8 +138,10 @@ for (const latency of values.latency.split(',').map(Number)) {
     if (!system) throw new Error(`unknown system ${name}`);
     const port = 4100 + Math.floor(Math.random() * 800);
     const { command, args, env } = system.command(port, urls.backside, urls.intercom);
-    const subject = await start(command, args, env);
-    const pids = servingPids(subject.child.pid as number, subject.line);
+    const subject = await start(command, args, env, system.ready ?? /^ready/);
+    // Workers may still be starting when the first says it listens.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const pids = servingPids(subject.child.pid as number, subject.line, system.measure);
     const rssNow = () => Math.round(pids.reduce((sum, pid) => sum + memory(pid, 'VmRSS'), 0));
     const url = `http://127.0.0.1:${port}${system.path ?? '/graphql'}`;
     for (const query of values.queries.split(',') as QueryName[]) {

@@ -217,6 +217,8 @@ export function createGateway(options: GatewayOptions): Gateway {
  */
 export function maskGatewayError(error: unknown, message: string, isDev?: boolean): Error {
   const original = error instanceof GraphQLError ? error.originalError : error;
+  // The caller went away mid-request: nobody reads this answer, and Yoga logs whatever is masked, so leave it be.
+  if (error instanceof GraphQLError && original instanceof Error && original.name === 'AbortError') return error;
   if (original instanceof GatewayError) {
     const graphQLError = error instanceof GraphQLError ? error : undefined;
     return createGraphQLError(original.message, {

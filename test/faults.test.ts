@@ -19,10 +19,10 @@ const POLICY = {
 
 const logs: string[] = [];
 const logger = {
-  debug: (...args: unknown[]) => logs.push(args.map(String).join(' ')),
-  info: (...args: unknown[]) => logs.push(args.map(String).join(' ')),
-  warn: (...args: unknown[]) => logs.push(args.map(String).join(' ')),
-  error: (...args: unknown[]) => logs.push(args.map(String).join(' ')),
+  debug: (...args: unknown[]) => logs.push(['debug', ...args].map(String).join(' ')),
+  info: (...args: unknown[]) => logs.push(['info', ...args].map(String).join(' ')),
+  warn: (...args: unknown[]) => logs.push(['warn', ...args].map(String).join(' ')),
+  error: (...args: unknown[]) => logs.push(['error', ...args].map(String).join(' ')),
 };
 
 let stack: Stack | undefined;
@@ -295,6 +295,9 @@ describe('upstream faults on Intercom, Backside healthy', () => {
     await upstreamClosed;
     expect(performance.now() - abortedAt).toBeLessThan(1000);
     expect(s.upstreams.intercom.calls).toHaveLength(1);
+    // A caller hanging up is not an upstream failure nor a gateway error: nothing above debug is logged.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(logs.filter((line) => !line.startsWith('debug'))).toEqual([]);
     server.closeAllConnections();
     server.close();
   });

@@ -301,8 +301,9 @@ export class UpstreamHttp {
       } catch (error) {
         const failure = error instanceof AttemptFailure ? error : new AttemptFailure(this.translate(error, route));
         last = failure.error;
-        this.onFailure?.({ source: this.source, code: last.code, route, detail: last.detail ?? '', attempt });
+        // The caller went away: nothing failed upstream, so nothing is reported (nor counted against the circuit).
         if (scope.signal?.aborted || failure.aborted) throw last;
+        this.onFailure?.({ source: this.source, code: last.code, route, detail: last.detail ?? '', attempt });
         if (!failure.retryable) {
           if (failure.countsAsFault) this.breaker.failure();
           else this.breaker.success();
