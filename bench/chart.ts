@@ -12,7 +12,18 @@ interface Row {
 export function drawChart(rows: Row[], file: string): void {
   const systems = [...new Set(rows.map((r) => r.system))];
   const groups = [...new Set(rows.map((r) => `${r.latency} ms · ${r.query}`))];
-  const colors = ['#2563eb', '#16a34a', '#9ca3af', '#dc2626', '#ca8a04', '#9333ea', '#0891b2'];
+  const colors = [
+    '#2563eb',
+    '#16a34a',
+    '#9ca3af',
+    '#dc2626',
+    '#ca8a04',
+    '#9333ea',
+    '#0891b2',
+    '#db2777',
+    '#65a30d',
+    '#7c2d12',
+  ];
   const barWidth = 14;
   const groupWidth = systems.length * barWidth + 24;
   const width = 80 + groups.length * groupWidth;

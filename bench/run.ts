@@ -122,6 +122,7 @@ interface Row {
   /** Resident memory at the start and the end of the measured run, MB: growth shows here. */
   rssStartMb: number;
   rssEndMb: number;
+  rssSeries: number[];
   callsPerRequest: number;
   check: string;
 }
@@ -161,7 +162,11 @@ for (const latency of values.latency.split(',').map(Number)) {
       await load(url, text, warmup);
       await control(`${urls.control}/reset`, 'POST');
       const rssStartMb = rssNow();
+      // Resident memory every 5 s of the measured run: growth under steady load shows as a rising series.
+      const rssSeries: number[] = [];
+      const sampler = setInterval(() => rssSeries.push(rssNow()), 5000);
       const result = await load(url, text, duration);
+      clearInterval(sampler);
       const rssEndMb = rssNow();
       const counts = await control(`${urls.control}/calls`);
       const requests = result.requests.total;
@@ -177,6 +182,7 @@ for (const latency of values.latency.split(',').map(Number)) {
         rssMb: Math.round(pids.reduce((sum, pid) => sum + memory(pid, 'VmHWM'), 0)),
         rssStartMb,
         rssEndMb,
+        rssSeries,
         callsPerRequest: requests ? (counts.backside + counts.intercom) / requests : 0,
         check,
       });
