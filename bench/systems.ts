@@ -54,6 +54,28 @@ function ours(extra: Record<string, string> = {}): System {
   };
 }
 
+function tailcall(dedupe: boolean): System {
+  return {
+    command: (port, backside, intercom) => ({
+      command: 'npx',
+      args: ['tsx', 'bench/peers/tailcall.ts', String(port), backside, intercom, ...(dedupe ? ['--dedupe'] : [])],
+    }),
+    queries: {
+      A: `query A { intercomContact(id: "5ba682d23d7cf92bef87bfd4") {
+        id name email phone created_at updated_at location { city region country } custom_attributes
+        tags { data { id tag { id name } } } companies { data { id company { id name website } } }
+        notes { data { body created_at } }
+      } }`,
+      B: `query B { intercomContacts(perPage: 50) { data {
+        id name tags { data { id tag { id name } } } companies { data { id company { id name } } }
+      } } }`,
+      C: `query C { backsideContacts(limit: 50) { data { id full {
+        id display_name channels { type value } tags { id name } affiliations { organization { id display_name } }
+      } } } }`,
+    },
+  };
+}
+
 export const SYSTEMS = {
   ours: ours(),
   // Opt-in: whole answers kept for a second, per upstream credential.
@@ -62,6 +84,38 @@ export const SYSTEMS = {
   'ours-no-opdedupe': ours({ OPERATION_DEDUPE: 'off' }),
   // Two serving processes behind the port (node:cluster); the primary's memory counts too.
   'ours-2proc': ours({ WORKERS: '2' }),
+  // Hive Gateway over the schema Mesh generates from Intercom's OpenAPI description (bench/peers/hive.ts): the same
+  // data asked in that schema's words. Tag, company and note names come through @resolveTo links to the spec's own
+  // findTag, RetrieveACompanyById and listNotes (bench/peers/hive-mesh.config.ts). ListContacts has no per_page
+  // parameter in the spec; Intercom's default page is 50.
+  hive: {
+    command: (port: number, backside: string, intercom: string) => ({
+      command: 'npx',
+      args: ['tsx', 'bench/peers/hive.ts', String(port), backside, intercom],
+      env: { NODE_ENV: 'production' },
+    }),
+    queries: {
+      A: `query A { ShowContact(contact_id: "5ba682d23d7cf92bef87bfd4") { ... on ShowContact_200_response {
+        id name email phone created_at updated_at location { city region country } custom_attributes
+        tags { data { id tag { ... on tag_basic { id name } } } }
+        companies { data { id company { ... on Company { id name website } } } }
+        note_list { ... on note_list { data { body created_at } } }
+      } } }`,
+      B: `query B { ListContacts { ... on Contact_List { data {
+        id name tags { data { id tag { ... on tag_basic { id name } } } }
+        companies { data { id company { ... on Company { id name } } } }
+      } } } }`,
+      // Backside publishes no OpenAPI description (shared/upstreams has only Intercom's), so there is nothing for
+      // Mesh to generate a Backside subgraph from.
+      C: null,
+      D: 'query D { __typename }',
+    },
+  },
+  // Tailcall 1.0 (bench/peers/tailcall.graphql): raw upstream shapes, one nested @http call per item; it has no
+  // branch on an argument, so each source is its own root field and the queries name them. Without and with its
+  // in-flight dedupe of identical upstream requests (`dedupe: true` on every @http).
+  tailcall: tailcall(false),
+  'tailcall-dedupe': tailcall(true),
   floor: {
     command: (port: number, backside: string, intercom: string) => ({
       command: 'npx',
