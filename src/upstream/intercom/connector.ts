@@ -217,9 +217,16 @@ export class IntercomConnector implements SourceConnector {
     return this.tagList;
   }
 
-  /** Many ids in one search; ids the (eventually consistent) search missed fall back to `GET /contacts/{id}`. */
+  /**
+   * Many ids in one search; ids the (eventually consistent) search missed fall back to `GET /contacts/{id}`. One id is
+   * read by `GET` at once: the same one call, and never missed by the search's lag.
+   */
   private async loadContacts(ids: readonly string[]): Promise<(IntercomContact | null | Error)[]> {
     const unique = [...new Set(ids)];
+    if (unique.length === 1) {
+      const answer = await this.client.getContact(unique[0] as string).catch(toError);
+      return ids.map(() => answer);
+    }
     const found = new Map<string, IntercomContact>();
     try {
       const page = await this.client.searchContacts({
