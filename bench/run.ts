@@ -32,7 +32,12 @@ function start(
   ready = /^/,
 ): Promise<{ child: ChildProcess; line: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    // Its own process group, so that stopping it reaches what npx and tsx started beneath it.
+    const child = spawn(command, args, {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
+    });
     let buffer = '';
     const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start`)), 60_000);
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -47,6 +52,22 @@ function start(
     });
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}`)));
   });
+}
+
+/** Stops a started process and everything beneath it; SIGKILL if it lingers. */
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-(child.pid as number), name);
+    } catch {}
+  };
+  signal('SIGTERM');
+  const timer = setTimeout(() => signal('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+  signal('SIGKILL');
 }
 
 /** Memory of a process, MB: VmHWM (its peak) or VmRSS (now); 0 once it is gone. */
@@ -137,14 +158,6 @@ for (const latency of values.latency.split(',').map(Number)) {
   for (const name of values.systems.split(',')) {
     const system = SYSTEMS[name as keyof typeof SYSTEMS];
     if (!system) throw new Error(`unknown system ${name}`);
-    const port = 4100 + Math.floor(Math.random() * 800);
-    const { command, args, env } = system.command(port, urls.backside, urls.intercom);
-    const subject = await start(command, args, env, system.ready ?? /^ready/);
-    // Workers may still be starting when the first says it listens.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const pids = servingPids(subject.child.pid as number, subject.line, system.measure);
-    const rssNow = () => Math.round(pids.reduce((sum, pid) => sum + memory(pid, 'VmRSS'), 0));
-    const url = `http://127.0.0.1:${port}${system.path ?? '/graphql'}`;
     for (const query of values.queries.split(',') as QueryName[]) {
       const own = system.queries?.[query];
       if (own === null) {
@@ -152,6 +165,16 @@ for (const latency of values.latency.split(',').map(Number)) {
         continue;
       }
       const text = own ?? QUERIES[query].query;
+      // A fresh process per query: memory is the query's own, and work left over from a slow query cannot weigh on
+      // the next one.
+      const port = 4100 + Math.floor(Math.random() * 800);
+      const { command, args, env } = system.command(port, urls.backside, urls.intercom);
+      const subject = await start(command, args, env, system.ready ?? /^ready/);
+      // Workers may still be starting when the first says it listens.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const pids = servingPids(subject.child.pid as number, subject.line, system.measure);
+      const rssNow = () => Math.round(pids.reduce((sum, pid) => sum + memory(pid, 'VmRSS'), 0));
+      const url = `http://127.0.0.1:${port}${system.path ?? '/graphql'}`;
       const probe = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -190,10 +213,10 @@ for (const latency of values.latency.split(',').map(Number)) {
       console.log(
         `${latency}ms ${name} ${query}: ${row.rps} req/s p50 ${row.p50} p99 ${row.p99} errors ${row.errors} rss ${row.rssMb} MB (${row.rssStartMb} -> ${row.rssEndMb}) calls/req ${row.callsPerRequest.toFixed(2)} ${check}`,
       );
+      await stop(subject.child);
     }
-    subject.child.kill('SIGTERM');
   }
-  upstreams.child.kill('SIGTERM');
+  await stop(upstreams.child);
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
