@@ -54,6 +54,12 @@ function ours(extra: Record<string, string> = {}): System {
   };
 }
 
+/**
+ * Tailcall 1.0 (bench/peers/tailcall.graphql) with our schema's field names. Its config cannot branch on an argument,
+ * so each source is its own root field and the queries name it: intercomContact(sourceId:) for
+ * contactBySourceId(source: INTERCOM, ...), intercomContacts(first:) and backsideContacts(first:) for
+ * contacts(first:, sources: [...]); below the root field each asks exactly what bench/queries.ts asks.
+ */
 function tailcall(dedupe: boolean): System {
   return {
     command: (port, backside, intercom) => ({
@@ -61,17 +67,15 @@ function tailcall(dedupe: boolean): System {
       args: ['tsx', 'bench/peers/tailcall.ts', String(port), backside, intercom, ...(dedupe ? ['--dedupe'] : [])],
     }),
     queries: {
-      A: `query A { intercomContact(id: "5ba682d23d7cf92bef87bfd4") {
-        id name email phone created_at updated_at location { city region country } custom_attributes
-        tags { data { id tag { id name } } } companies { data { id company { id name website } } }
-        notes { data { body created_at } }
-      } }`,
-      B: `query B { intercomContacts(perPage: 50) { data {
-        id name tags { data { id tag { id name } } } companies { data { id company { id name } } }
-      } } }`,
-      C: `query C { backsideContacts(limit: 50) { data { id full {
-        id display_name channels { type value } tags { id name } affiliations { organization { id display_name } }
-      } } } }`,
+      A: `query A { intercomContact(sourceId: "5ba682d23d7cf92bef87bfd4") {
+      id displayName email phone createdAt updatedAt
+      addresses { formatted } channels { type value } tags { id name } companies { id name website }
+      affiliations { isCurrent company { name } } notes { text createdAt } dates { type } customAttributes
+    } }`,
+      B: 'query B { intercomContacts(first: 50) { nodes { id displayName tags { id name } companies { id name } } } }',
+      C: `query C { backsideContacts(first: 50) { nodes {
+      id displayName channels { type value } tags { id name } companies { id name }
+    } } }`,
     },
   };
 }
@@ -111,9 +115,9 @@ export const SYSTEMS = {
       D: 'query D { __typename }',
     },
   },
-  // Tailcall 1.0 (bench/peers/tailcall.graphql): raw upstream shapes, one nested @http call per item; it has no
-  // branch on an argument, so each source is its own root field and the queries name them. Without and with its
-  // in-flight dedupe of identical upstream requests (`dedupe: true` on every @http).
+  // Tailcall 1.0: one nested @http call per item (tag and company names from /tags/{id} and /companies/{id}), without
+  // and with its dedupe (`dedupe: true` on every @http: identical calls made once per request and shared in flight
+  // across requests). Ids, dates and a few other values stay as the upstreams write them (bench/peers/tailcall.graphql).
   tailcall: tailcall(false),
   'tailcall-dedupe': tailcall(true),
   floor: {
