@@ -38,6 +38,8 @@ function start(
       stdio: ['ignore', 'pipe', 'inherit'],
       detached: true,
     });
+    started.add(child);
+    child.once('exit', () => started.delete(child));
     let buffer = '';
     const timer = setTimeout(() => reject(new Error(`${args.join(' ')} did not start`)), 60_000);
     child.stdout?.on('data', (chunk: Buffer) => {
@@ -53,6 +55,16 @@ function start(
     child.once('exit', (code) => reject(new Error(`${args.join(' ')} exited ${code}`)));
   });
 }
+
+// Whatever ends the run, nothing it started outlives it.
+const started = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of started) {
+    try {
+      process.kill(-(child.pid as number), 'SIGKILL');
+    } catch {}
+  }
+});
 
 /** Stops a started process and everything beneath it; SIGKILL if it lingers. */
 async function stop(child: ChildProcess): Promise<void> {
@@ -167,7 +179,8 @@ for (const latency of values.latency.split(',').map(Number)) {
       const text = own ?? QUERIES[query].query;
       // A fresh process per query: memory is the query's own, and work left over from a slow query cannot weigh on
       // the next one.
-      const port = 4100 + Math.floor(Math.random() * 800);
+      // Above the ports fetch refuses to call (4190, 6000, 6665-6669, …; the Fetch standard's "bad ports").
+      const port = 20_000 + Math.floor(Math.random() * 9000);
       const { command, args, env } = system.command(port, urls.backside, urls.intercom);
       const subject = await start(command, args, env, system.ready ?? /^ready/);
       // Workers may still be starting when the first says it listens.
