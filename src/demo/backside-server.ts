@@ -2,6 +2,7 @@
 // assumed list envelope, documented error bodies and rate-limit headers.
 import type { BacksideContact } from '../upstream/backside/types.js';
 import {
+  bearer,
   decodeOffset,
   encodeOffset,
   type FakeAnswer,
@@ -10,6 +11,7 @@ import {
   type FakeUpstream,
   route,
   startFake,
+  withRateLimit,
 } from './http.js';
 import type { Seed } from './seed.js';
 
@@ -141,25 +143,10 @@ export function startBacksideFake(seed: Seed, options: FakeOptions = {}): Promis
 
   return startFake(
     {
-      handle: (request) => {
-        const answer = handle(request);
-        return {
-          ...answer,
-          headers: {
-            'x-ratelimit-limit': String(RATE_LIMIT),
-            'x-ratelimit-remaining': String(RATE_LIMIT - 1),
-            // The end of the current minute window; wall-clock time is fine here (the seed itself never reads it).
-            'x-ratelimit-reset': String(Math.ceil((Date.now() + 1) / 60_000) * 60),
-            ...answer.headers,
-          },
-        };
-      },
+      // Backside's limit is per minute.
+      handle: (request) => withRateLimit(handle(request), RATE_LIMIT, 60),
       internalError: () => error(500, 'internal_error', 'Something went wrong'),
     },
     options,
   );
-}
-
-function bearer(request: FakeRequest): string | undefined {
-  return /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
 }

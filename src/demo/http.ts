@@ -229,3 +229,25 @@ export function decodeOffset(cursor: string): number | null {
   const match = /^o:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString());
   return match ? Number(match[1]) : null;
 }
+
+/** The token of an `Authorization: Bearer …` header, if any. */
+export function bearer(request: FakeRequest): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+}
+
+/**
+ * Adds the X-RateLimit-* headers both upstreams send: the limit, one fewer remaining (reported, never enforced) and
+ * the end of the current window of `windowSeconds` (wall-clock time is fine here: the seed never reads it).
+ */
+export function withRateLimit(answer: FakeAnswer, limit: number, windowSeconds: number): FakeAnswer {
+  const windowMs = windowSeconds * 1000;
+  return {
+    ...answer,
+    headers: {
+      'x-ratelimit-limit': String(limit),
+      'x-ratelimit-remaining': String(limit - 1),
+      'x-ratelimit-reset': String(Math.ceil((Date.now() + 1) / windowMs) * windowSeconds),
+      ...answer.headers,
+    },
+  };
+}

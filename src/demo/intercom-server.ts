@@ -7,6 +7,7 @@ import type {
   IntercomSingleFilter,
 } from '../upstream/intercom/types.js';
 import {
+  bearer,
   decodeOffset,
   encodeOffset,
   type FakeAnswer,
@@ -15,6 +16,7 @@ import {
   type FakeUpstream,
   route,
   startFake,
+  withRateLimit,
 } from './http.js';
 import { DEMO_INTERCOM_TOKEN, type Seed } from './seed.js';
 
@@ -345,19 +347,9 @@ export function startIntercomFake(seed: Seed, options: FakeOptions = {}): Promis
     {
       handle: (request) => {
         // Intercom-Version is recorded with the call (RecordedCall.headers) but, like Intercom, not required.
-        const token = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
-        if (token !== DEMO_INTERCOM_TOKEN) return error(401, 'unauthorized', 'Access Token Invalid');
-        const answer = routes(request);
-        return {
-          ...answer,
-          headers: {
-            'x-ratelimit-limit': String(RATE_LIMIT),
-            'x-ratelimit-remaining': String(RATE_LIMIT - 1),
-            // Intercom spreads its limit over 10-second windows: the reset is the end of the current one.
-            'x-ratelimit-reset': String(Math.ceil((Date.now() + 1) / 10_000) * 10),
-            ...answer.headers,
-          },
-        };
+        if (bearer(request) !== DEMO_INTERCOM_TOKEN) return error(401, 'unauthorized', 'Access Token Invalid');
+        // Intercom spreads its limit over 10-second windows.
+        return withRateLimit(routes(request), RATE_LIMIT, 10);
       },
       internalError: () => error(500, 'server_error', 'Internal Server Error'),
     },
