@@ -156,6 +156,14 @@ export function rateLimitWait(headers: Headers, now = Date.now()): number | null
   return null;
 }
 
+/** A call's method, ky path (no leading slash), route template for logs, and query, shared by its attempts. */
+interface PreparedCall {
+  path: string;
+  method: string;
+  route: string;
+  searchParams: Record<string, string>;
+}
+
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
 
 interface SharedCall {
@@ -282,6 +290,11 @@ export class UpstreamHttp {
   ): Promise<UpstreamResponse<T | null>> {
     const method = options.method ?? 'GET';
     const route = routeOf(method, path);
+    // Worked out once for every attempt.
+    const call: PreparedCall = { path: path.replace(/^\//, ''), method, route, searchParams: {} };
+    for (const [key, value] of Object.entries(options.searchParams ?? {})) {
+      if (value !== undefined) call.searchParams[key] = String(value);
+    }
     const idempotent = options.idempotent ?? method === 'GET';
     const attempts = idempotent ? this.policy.retries + 1 : 1;
     let last: GatewayError | undefined;
@@ -294,7 +307,7 @@ export class UpstreamHttp {
       let wait = 0;
       try {
         const response = await this.limit(() =>
-          this.attempt<T>(path, options, scope, Math.min(remaining, this.policy.timeoutMs)),
+          this.attempt<T>(call, options, scope, Math.min(remaining, this.policy.timeoutMs)),
         );
         this.breaker.success();
         return response;
@@ -326,20 +339,14 @@ export class UpstreamHttp {
   }
 
   private async attempt<T>(
-    path: string,
+    { path, method, route, searchParams }: PreparedCall,
     options: RequestOptions,
     scope: RequestScope,
     timeoutMs: number,
   ): Promise<UpstreamResponse<T | null>> {
-    const method = options.method ?? 'GET';
-    const route = routeOf(method, path);
-    const searchParams: Record<string, string> = {};
-    for (const [key, value] of Object.entries(options.searchParams ?? {})) {
-      if (value !== undefined) searchParams[key] = String(value);
-    }
     let response: Response;
     try {
-      response = await this.ky(path.replace(/^\//, ''), {
+      response = await this.ky(path, {
         method,
         searchParams,
         timeout: timeoutMs,
