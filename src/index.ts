@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { DEFAULT_QUERY } from './default-query.js';
 import { DEMO_BACKSIDE_API_KEY, DEMO_INTERCOM_TOKEN, type DemoUpstreams, startDemoUpstreams } from './demo/index.js';
-import { createGateway, type GatewayOptions } from './yoga.js';
+import type { GatewayOptions } from './yoga.js';
 
 /** How the primary hands its demo upstreams' addresses to the workers, so that all serve the same seeded data. */
 const DEMO_URLS_VARIABLE = 'GATEWAY_WORKER_DEMO_URLS';
@@ -85,14 +85,16 @@ function announce(config: Config): void {
   }
 }
 
-/** Serves in this process; a worker reports its port to the primary instead of printing it. */
+/** Serves in this process; a worker reports its address to the primary instead of printing it. */
 async function serve(config: Config, demoUrls: { backside: string; intercom: string } | undefined) {
+  // Loaded here, not at the top: a cluster primary never serves, and the schema and plugins cost ~100 MB.
+  const { createGateway } = await import('./yoga.js');
   const gateway = createGateway(gatewayOptions(config, demoUrls));
   const server = createServer(gateway);
   server.listen(config.port, () => {
-    const { port } = server.address() as AddressInfo;
-    if (cluster.isWorker) process.send?.({ listening: port });
-    else console.log(`GraphiQL at http://localhost:${port}${gateway.graphqlEndpoint}`);
+    const url = `http://localhost:${(server.address() as AddressInfo).port}${gateway.graphqlEndpoint}`;
+    if (cluster.isWorker) process.send?.({ listening: url });
+    else console.log(`GraphiQL at ${url}`);
   });
   return () => {
     server.close();
@@ -133,15 +135,16 @@ async function main(): Promise<void> {
   }
 
   let stopping = false;
+  let announced = false;
   const fork = () => {
     const worker = cluster.fork(demoUrls ? { [DEMO_URLS_VARIABLE]: JSON.stringify(demoUrls) } : {});
-    worker.on('message', (message: { listening?: number }) => {
-      if (message.listening === undefined || listening.has(message.listening)) return;
-      listening.add(message.listening);
-      console.log(`GraphiQL at http://localhost:${message.listening}/graphql (${config.workers} workers)`);
+    // Every worker listens on the one port: say so once.
+    worker.on('message', (message: { listening?: string }) => {
+      if (message.listening === undefined || announced) return;
+      announced = true;
+      console.log(`GraphiQL at ${message.listening} (${config.workers} workers)`);
     });
   };
-  const listening = new Set<number>();
   // A worker that dies is replaced; the port stays open meanwhile (the others keep serving).
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
