@@ -2,6 +2,13 @@
 // variable for any bad value. Only this file and src/index.ts read process.env.
 
 import { availableParallelism } from 'node:os';
+import {
+  MAX_BODY_BYTES,
+  QUERY_LIMITS,
+  REQUEST_BUDGET_MS,
+  SHUTDOWN_GRACE_MS,
+  UPSTREAM_DEFAULTS as UPSTREAM,
+} from './defaults.js';
 
 export interface Config {
   port: number;
@@ -20,12 +27,15 @@ export interface Config {
     timeoutMs: number;
     concurrency: number;
     retries: number;
+    queueLimit: number;
     rateLimitWaitCapMs: number;
     breakerThreshold: number;
     breakerCooldownMs: number;
     dedupe: boolean;
   };
   requestBudgetMs: number;
+  /** After SIGTERM, how long requests in flight may take before what is left is cancelled, ms. */
+  shutdownGraceMs: number;
   limits: { depth: number; aliases: number; tokens: number; directives: number; cost: number };
   maxBodyBytes: number;
   maxBatch: number;
@@ -67,23 +77,25 @@ export const VARIABLES = {
   INTERCOM_BASE_URL: 'https://api.intercom.io',
   INTERCOM_ACCESS_TOKEN: '',
   INTERCOM_VERSION: '2.16',
-  UPSTREAM_TIMEOUT_MS: '10000',
-  UPSTREAM_CONCURRENCY: '16',
-  UPSTREAM_RETRIES: '2',
-  UPSTREAM_RATE_LIMIT_WAIT_CAP_MS: '2000',
-  UPSTREAM_BREAKER_THRESHOLD: '5',
-  UPSTREAM_BREAKER_COOLDOWN_MS: '10000',
-  UPSTREAM_DEDUPE: 'on',
-  REQUEST_BUDGET_MS: '30000',
+  UPSTREAM_TIMEOUT_MS: String(UPSTREAM.timeoutMs),
+  UPSTREAM_CONCURRENCY: String(UPSTREAM.concurrency),
+  UPSTREAM_QUEUE_LIMIT: String(UPSTREAM.queueLimit),
+  UPSTREAM_RETRIES: String(UPSTREAM.retries),
+  UPSTREAM_RATE_LIMIT_WAIT_CAP_MS: String(UPSTREAM.rateLimitWaitCapMs),
+  UPSTREAM_BREAKER_THRESHOLD: String(UPSTREAM.breakerThreshold),
+  UPSTREAM_BREAKER_COOLDOWN_MS: String(UPSTREAM.breakerCooldownMs),
+  UPSTREAM_DEDUPE: UPSTREAM.dedupe ? 'on' : 'off',
+  REQUEST_BUDGET_MS: String(REQUEST_BUDGET_MS),
+  SHUTDOWN_GRACE_MS: String(SHUTDOWN_GRACE_MS),
   DEFAULT_PHONE_REGION: 'US',
   BACKSIDE_TENANT_ID: '',
   BACKSIDE_CALLER_KEY_HEADER: 'X-Backside-Api-Key',
-  QUERY_MAX_DEPTH: '10',
-  QUERY_MAX_ALIASES: '30',
-  QUERY_MAX_TOKENS: '2000',
-  QUERY_MAX_DIRECTIVES: '20',
-  QUERY_MAX_COST: '5000',
-  MAX_BODY_BYTES: '100000',
+  QUERY_MAX_DEPTH: String(QUERY_LIMITS.depth),
+  QUERY_MAX_ALIASES: String(QUERY_LIMITS.aliases),
+  QUERY_MAX_TOKENS: String(QUERY_LIMITS.tokens),
+  QUERY_MAX_DIRECTIVES: String(QUERY_LIMITS.directives),
+  QUERY_MAX_COST: String(QUERY_LIMITS.cost),
+  MAX_BODY_BYTES: String(MAX_BODY_BYTES),
   MAX_BATCH: '0',
   RESPONSE_CACHE_TTL_MS: '0',
   OPERATION_DEDUPE: 'on',
@@ -94,7 +106,7 @@ export const VARIABLES = {
   JWT_ISSUER: '',
   JWT_AUDIENCE: '',
   JWT_ALGORITHM: '',
-} as const;
+} satisfies Record<string, string>;
 
 type Env = Record<string, string | undefined>;
 
@@ -216,6 +228,7 @@ export function loadConfig(env: Env): Config {
     upstream: {
       timeoutMs: integer(env, 'UPSTREAM_TIMEOUT_MS', 100, 120000),
       concurrency: integer(env, 'UPSTREAM_CONCURRENCY', 1, 256),
+      queueLimit: integer(env, 'UPSTREAM_QUEUE_LIMIT', 0, 100000),
       retries: integer(env, 'UPSTREAM_RETRIES', 0, 5),
       rateLimitWaitCapMs: integer(env, 'UPSTREAM_RATE_LIMIT_WAIT_CAP_MS', 0, 60000),
       breakerThreshold: integer(env, 'UPSTREAM_BREAKER_THRESHOLD', 1, 1000),
@@ -223,6 +236,7 @@ export function loadConfig(env: Env): Config {
       dedupe: flag(env, 'UPSTREAM_DEDUPE'),
     },
     requestBudgetMs: integer(env, 'REQUEST_BUDGET_MS', 100, 300000),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 0, 600000),
     limits: {
       depth: integer(env, 'QUERY_MAX_DEPTH', 2, 100),
       aliases: integer(env, 'QUERY_MAX_ALIASES', 0, 1000),

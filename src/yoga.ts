@@ -12,6 +12,7 @@ import {
   type YogaServerInstance,
 } from 'graphql-yoga';
 import type { GatewayContext } from './context.js';
+import { MAX_BODY_BYTES, REQUEST_BUDGET_MS } from './defaults.js';
 import { GatewayError } from './errors.js';
 import type { Source } from './model.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
@@ -75,6 +76,11 @@ export interface GatewayOptions {
   logging?: boolean | YogaLogger;
   /** For tests that count or fake calls below ky; the gateway uses the global fetch. */
   fetch?: typeof fetch;
+  /**
+   * The process is stopping: when this aborts, every upstream call in flight is cancelled (its request answers at
+   * once with UPSTREAM_UNAVAILABLE for that source) and no new one starts. src/index.ts aborts it after the grace.
+   */
+  stopSignal?: AbortSignal | undefined;
 }
 
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext>;
@@ -82,7 +88,7 @@ export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext
 /** Builds the gateway without listening: tests call `gateway.fetch`, only src/index.ts opens a port. */
 export function createGateway(options: GatewayOptions): Gateway {
   const mapOptions = { defaultRegion: options.defaultRegion };
-  const budgetMs = options.requestBudgetMs ?? 30_000;
+  const budgetMs = options.requestBudgetMs ?? REQUEST_BUDGET_MS;
   let log: ((event: Parameters<NonNullable<UpstreamHttpOptions['onFailure']>>[0]) => void) | undefined;
   const common = {
     policy: options.upstream ?? {},
@@ -128,7 +134,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     return key ? createHash('sha256').update(key).digest('base64url') : 'gateway';
   };
   const plugins: Plugin[] = [
-    useBodyLimit({ maxBytes: options.maxBodyBytes ?? 100_000 }),
+    useBodyLimit({ maxBytes: options.maxBodyBytes ?? MAX_BODY_BYTES }),
     // Browsers may only send "simple" requests cross-site; those must carry a header only a script can set.
     useCSRFPrevention({
       requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name'],

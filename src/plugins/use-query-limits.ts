@@ -4,6 +4,7 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import type { Plugin } from 'graphql-yoga';
+import { QUERY_LIMITS } from '../defaults.js';
 
 export interface QueryLimits {
   /** Deepest selection nesting (fragments flattened). */
@@ -18,7 +19,7 @@ export interface QueryLimits {
   cost: number;
 }
 
-export const DEFAULT_LIMITS: QueryLimits = { depth: 10, aliases: 30, tokens: 2000, directives: 20, cost: 5000 };
+export const DEFAULT_LIMITS: QueryLimits = QUERY_LIMITS;
 
 /**
  * GraphQL Armor's document limits, run at parse and validation: a refused operation reaches no resolver. Field

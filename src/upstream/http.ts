@@ -1,8 +1,12 @@
 import { createHash } from 'node:crypto';
 import ky, { HTTPError, type KyInstance, type Options, TimeoutError } from 'ky';
 import pLimit, { type LimitFunction } from 'p-limit';
+import { UPSTREAM_DEFAULTS } from '../defaults.js';
 import { GatewayError } from '../errors.js';
 import type { Source } from '../model.js';
+import type { Requester, RequestOptions, RequestScope, UpstreamResponse } from './http/requester.js';
+
+export type { Requester, RequestOptions, RequestScope, UpstreamResponse } from './http/requester.js';
 
 /** How one source is called: every number here is configuration (src/config.ts), with these defaults. */
 export interface UpstreamPolicy {
@@ -29,18 +33,7 @@ export interface UpstreamPolicy {
   dedupe: boolean;
 }
 
-export const DEFAULT_POLICY: UpstreamPolicy = {
-  timeoutMs: 10_000,
-  retries: 2,
-  backoffMs: 100,
-  maxBackoffMs: 1_000,
-  rateLimitWaitCapMs: 2_000,
-  breakerThreshold: 5,
-  breakerCooldownMs: 10_000,
-  concurrency: 16,
-  maxBodyBytes: 10 * 1024 * 1024,
-  dedupe: true,
-};
+export const DEFAULT_POLICY: UpstreamPolicy = UPSTREAM_DEFAULTS;
 
 export interface UpstreamHttpOptions {
   source: Source;
@@ -52,39 +45,6 @@ export interface UpstreamHttpOptions {
   onFailure?: (event: { source: Source; code: string; route: string; detail: string; attempt: number }) => void;
   /** For unit tests of a client; the gateway uses the global fetch. */
   fetch?: typeof fetch;
-}
-
-/** What one GraphQL request lends its upstream calls: the client's abort signal and the request's deadline. */
-export interface RequestScope {
-  signal?: AbortSignal | undefined;
-  /** Epoch ms after which no attempt starts and none is waited for. */
-  deadline?: number | undefined;
-  /** Replaces the source's default headers for this request (a caller's own credential). */
-  headers?: Record<string, string> | undefined;
-}
-
-export interface UpstreamResponse<T> {
-  status: number;
-  headers: Headers;
-  body: T;
-}
-
-export interface RequestOptions {
-  method?: 'GET' | 'POST';
-  searchParams?: Record<string, string | number | undefined>;
-  json?: unknown;
-  /** Statuses answered as data (`body: null`) rather than as errors, e.g. 404 for a plain miss. */
-  allow?: number[];
-  /** A POST that only reads (a search) may be retried like a GET. Writes never are. */
-  idempotent?: boolean;
-  /** Keep a successful answer this long, per credential (slowly changing reference data such as a tag list). */
-  cacheTtlMs?: number;
-}
-
-/** What clients call: one source, one request's scope. */
-export interface Requester {
-  readonly source: Source;
-  request<T>(path: string, options?: RequestOptions): Promise<UpstreamResponse<T | null>>;
 }
 
 /** A circuit breaker over consecutive failures: open answers at once; after the cooldown one probe may pass. */
@@ -457,13 +417,4 @@ class AttemptFailure extends Error {
   ) {
     super(error.message);
   }
-}
-
-/** A response that is JSON but not the shape we rely on. */
-export function badShape(source: Source, what: string): GatewayError {
-  return GatewayError.upstream('UPSTREAM_BAD_RESPONSE', source, what);
-}
-
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

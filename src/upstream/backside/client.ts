@@ -1,4 +1,5 @@
-import { badShape, isObject, type Requester } from '../http.js';
+import type { Requester } from '../http/requester.js';
+import { badShape, isObject } from '../shape.js';
 import type { BacksideAffiliation, BacksideContact } from './types.js';
 
 export interface BacksideListParams {

@@ -1,0 +1,48 @@
+// Every default of the gateway, defined once. src/config.ts reads the environment over these; createGateway() falls
+// back to them for anything its caller leaves out; the README's configuration table states the same numbers.
+
+/**
+ * How upstream calls are bounded (src/upstream/http/). Chosen so that a source that hangs, stalls or dribbles costs a
+ * request at most `REQUEST_BUDGET_MS` (12 s) plus the time to send the answer, well under 15 s:
+ * attempts of 5 s, 5 s and what is left of the budget, with the other source's data kept.
+ */
+export const UPSTREAM_DEFAULTS = {
+  /** One attempt, ms: from sending the request to the last byte of the body. */
+  timeoutMs: 5_000,
+  /** Extra attempts for reads on network errors, timeouts, 408, 429 and 5xx. */
+  retries: 2,
+  /** Backoff: attempt n waits a random time up to min(maxBackoffMs, backoffMs·2ⁿ⁻¹) (full jitter), ms. */
+  backoffMs: 100,
+  maxBackoffMs: 1_000,
+  /**
+   * Longest rate-limit wait (Retry-After / X-RateLimit-Reset) worth taking, ms. Intercom spreads its limits over
+   * 10-second windows and names the reset in whole seconds, so most of its waits are a few seconds.
+   */
+  rateLimitWaitCapMs: 5_000,
+  /** Consecutive failed calls that open a circuit (per source and credential), and how long it stays open, ms. */
+  breakerThreshold: 5,
+  breakerCooldownMs: 10_000,
+  /** Calls in flight at once per source and credential, and how many more may wait for a slot. */
+  concurrency: 16,
+  queueLimit: 1_000,
+  /** Credentials (per source) whose breaker and slots are remembered; the least recently used is dropped. */
+  maxCredentials: 1_000,
+  /** Largest upstream response body read, bytes; larger is UPSTREAM_BAD_RESPONSE. */
+  maxBodyBytes: 10 * 1024 * 1024,
+  /** Bytes of short-lived upstream answers kept (e.g. Intercom's tag list), over every credential. */
+  cacheMaxBytes: 8 * 1024 * 1024,
+  /** Identical reads in flight share one upstream call. */
+  dedupe: true,
+} as const;
+
+/** The most one GraphQL request may spend on upstream calls, retries and waits included, ms. */
+export const REQUEST_BUDGET_MS = 12_000;
+
+/** After SIGTERM: how long requests in flight may take to finish before what is left is cancelled, ms. */
+export const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Document and cost limits (src/plugins/use-query-limits.ts). */
+export const QUERY_LIMITS = { depth: 10, aliases: 30, tokens: 2000, directives: 20, cost: 5000 } as const;
+
+/** Largest request body, bytes (413 beyond). */
+export const MAX_BODY_BYTES = 100_000;
