@@ -1,7 +1,7 @@
 // The edge: reads the environment, starts the demo upstreams when no credentials are set, and opens the port; with
 // WORKERS > 1 this process is the primary and forks that many serving processes (node:cluster) behind the one port.
 import cluster from 'node:cluster';
-import { createServer } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { DEFAULT_QUERY } from './default-query.js';
@@ -23,8 +23,13 @@ function readConfig(): Config {
   }
 }
 
-function gatewayOptions(config: Config, demoUrls: { backside: string; intercom: string } | undefined): GatewayOptions {
+function gatewayOptions(
+  config: Config,
+  demoUrls: { backside: string; intercom: string } | undefined,
+  stopSignal: AbortSignal,
+): GatewayOptions {
   const options: GatewayOptions = {
+    stopSignal,
     upstream: config.upstream,
     requestBudgetMs: config.requestBudgetMs,
     limits: config.limits,
@@ -85,55 +90,153 @@ function announce(config: Config): void {
   }
 }
 
-/** Serves in this process; a worker reports its address to the primary instead of printing it. */
-async function serve(config: Config, demoUrls: { backside: string; intercom: string } | undefined) {
+/** After the grace, once upstream calls are cancelled: how long their (error) answers get to be written, ms. */
+const ANSWER_AFTER_CANCEL_MS = 1_000;
+
+/** A WORKERS primary's own bound beyond the grace: workers still alive then are killed, ms. */
+const PRIMARY_MARGIN_MS = 3_000;
+
+/** How this process names itself in its stop lines: workers share one terminal. */
+const who = () => (cluster.isWorker ? `worker ${process.pid}: ` : '');
+
+/**
+ * The responses this process is writing, so that a stop can wait for them, make their connections close after them
+ * and say how many it had to cut.
+ */
+class InFlight {
+  private readonly open = new Set<ServerResponse>();
+  private emptied: (() => void)[] = [];
+  /** Set when stopping: from then on every response asks its client to close the connection. */
+  private closing = false;
+
+  get size(): number {
+    return this.open.size;
+  }
+
+  /** Counts a response until it 'close's: written in full, or its connection gone. */
+  track(response: ServerResponse): void {
+    this.open.add(response);
+    if (this.closing) closeAfter(response);
+    response.once('close', () => {
+      this.open.delete(response);
+      if (this.open.size === 0) for (const resolve of this.emptied.splice(0)) resolve();
+    });
+  }
+
+  /** Keep-alive must not hold a stopping process: responses still to be written end their connection. */
+  closeConnections(): void {
+    this.closing = true;
+    for (const response of this.open) closeAfter(response);
+  }
+
+  /** Resolves when no response is left, or after `ms`, whichever is first. */
+  settled(ms: number): Promise<void> {
+    if (this.open.size === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.emptied.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+}
+
+/** `Connection: close` makes node end the socket once this response is written (headers not yet sent only). */
+function closeAfter(response: ServerResponse): void {
+  if (!response.headersSent) response.setHeader('Connection', 'close');
+}
+
+/**
+ * The bounded stop of one serving process: no new connections; requests in flight get the grace to finish; what is
+ * left then has its upstream calls cancelled (`stop`), so it answers with an error for that source rather than being
+ * dropped; whatever still has not answered shortly after is cut with its connection.
+ */
+async function drain(server: Server, requests: InFlight, stop: AbortController, graceMs: number): Promise<void> {
+  const started = Date.now();
+  console.log(`${who()}stopping: no new connections, ${requests.size} request(s) in flight get up to ${graceMs} ms`);
+  server.close();
+  requests.closeConnections();
+  // Connections between requests hold nothing worth waiting for.
+  server.closeIdleConnections();
+  await requests.settled(graceMs);
+  const cut = requests.size;
+  if (cut > 0) {
+    stop.abort(new Error('the gateway is stopping'));
+    await requests.settled(ANSWER_AFTER_CANCEL_MS);
+  }
+  const dropped = requests.size;
+  server.closeAllConnections();
+  const unanswered = dropped > 0 ? ` (${dropped} closed unanswered)` : '';
+  console.log(`${who()}stopped after ${Date.now() - started} ms: ${cut} request(s) cut at the grace${unanswered}`);
+}
+
+/**
+ * Serves in this process; a worker reports its address to the primary instead of printing it. Returns the bounded
+ * stop of what it serves.
+ */
+async function serve(
+  config: Config,
+  demoUrls: { backside: string; intercom: string } | undefined,
+): Promise<() => Promise<void>> {
   // Loaded here, not at the top: a cluster primary never serves, and the schema and plugins cost ~100 MB.
   const { createGateway } = await import('./yoga.js');
-  const gateway = createGateway(gatewayOptions(config, demoUrls));
-  const server = createServer(gateway);
+  // Aborted once the grace is spent: cancels every upstream call still in flight in this process.
+  const stop = new AbortController();
+  const gateway = createGateway(gatewayOptions(config, demoUrls, stop.signal));
+  const requests = new InFlight();
+  const server = createServer((request, response) => {
+    requests.track(response);
+    gateway(request, response);
+  });
   server.listen(config.port, () => {
     const url = `http://localhost:${(server.address() as AddressInfo).port}${gateway.graphqlEndpoint}`;
     if (cluster.isWorker) process.send?.({ listening: url });
     else console.log(`GraphiQL at ${url}`);
   });
-  return () => {
-    server.close();
-    server.closeAllConnections();
-  };
+  return () => drain(server, requests, stop, config.shutdownGraceMs);
 }
 
-async function main(): Promise<void> {
-  const config = readConfig();
-  if (cluster.isWorker) {
-    const demoUrls = process.env[DEMO_URLS_VARIABLE];
-    const stop = await serve(config, demoUrls ? JSON.parse(demoUrls) : undefined);
-    // The primary decides when a worker stops: it sends SIGTERM, and a terminal's Ctrl-C reaches the primary too.
-    process.on('SIGINT', () => {});
-    process.once('SIGTERM', () => {
-      stop();
-      cluster.worker?.disconnect();
-      // Keep-alive sockets to the upstreams must not hold a stopping worker open.
-      setTimeout(() => process.exit(0), 5000).unref();
-    });
-    return;
-  }
+/**
+ * On the first of `signals`, runs `stop` and exits 0. A second signal means the operator will not wait: exit at once.
+ * Installed before anything is served, so that a signal during start-up exits rather than being lost.
+ */
+function onStopSignals(signals: NodeJS.Signals[], stop: () => Promise<void>): void {
+  let stopping = false;
+  const handle = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      console.error(`${who()}${signal} again: exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(`${who()}stop failed:`, error);
+        process.exit(1);
+      },
+    );
+  };
+  for (const signal of signals) process.on(signal, handle);
+}
 
-  announce(config);
-  let demo: DemoUpstreams | undefined;
-  if (config.demo) demo = await startDemoUpstreams();
+/** A worker serves until the primary sends SIGTERM, then drains and exits. */
+async function runWorker(config: Config): Promise<void> {
+  let stopServing: (() => Promise<void>) | undefined;
+  // A terminal's Ctrl-C reaches the primary too, and the primary decides when a worker stops: by SIGTERM.
+  process.on('SIGINT', () => {});
+  onStopSignals(['SIGTERM'], async () => stopServing?.());
+  const demoUrls = process.env[DEMO_URLS_VARIABLE];
+  stopServing = await serve(config, demoUrls ? JSON.parse(demoUrls) : undefined);
+}
+
+/**
+ * The WORKERS primary: forks the serving processes and replaces one that dies, until it is told to stop; then it
+ * forwards SIGTERM to every worker and exits when all have exited (0 if all stopped cleanly), killing any still alive
+ * after the grace and a margin.
+ */
+function runPrimary(config: Config, demo: DemoUpstreams | undefined): void {
   const demoUrls = demo && { backside: demo.backside.url, intercom: demo.intercom.url };
-
-  if (config.workers === 1) {
-    const stop = await serve(config, demoUrls);
-    const shutdown = () => {
-      stop();
-      void demo?.close();
-    };
-    process.once('SIGINT', shutdown);
-    process.once('SIGTERM', shutdown);
-    return;
-  }
-
   let stopping = false;
   let announced = false;
   const fork = () => {
@@ -145,20 +248,70 @@ async function main(): Promise<void> {
       console.log(`GraphiQL at ${message.listening} (${config.workers} workers)`);
     });
   };
-  // A worker that dies is replaced; the port stays open meanwhile (the others keep serving).
+  // A worker that dies is replaced; the port stays open meanwhile (the others keep serving). Not while stopping.
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
     console.error(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
     fork();
   });
   for (let i = 0; i < config.workers; i++) fork();
-  const shutdown = () => {
+  onStopSignals(['SIGINT', 'SIGTERM'], async () => {
     stopping = true;
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.kill('SIGTERM');
-    void demo?.close();
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+    const clean = await stopWorkers(config.shutdownGraceMs + PRIMARY_MARGIN_MS);
+    await demo?.close();
+    if (!clean) process.exit(1);
+  });
+}
+
+/**
+ * Sends SIGTERM to every worker (straight to the process: cluster's worker.kill() would first wait for the worker's
+ * servers to close, which requests in flight can hold up) and resolves when all have exited, true if all exited
+ * cleanly; workers still alive after `boundMs` are killed.
+ */
+function stopWorkers(boundMs: number): Promise<boolean> {
+  const workers = Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined);
+  console.log(`stopping ${workers.length} workers`);
+  let clean = true;
+  return new Promise((resolve) => {
+    let left = workers.length;
+    const timer = setTimeout(() => {
+      left = Number.POSITIVE_INFINITY; // the exits that follow the kill are not news
+      console.error(`workers still running after ${boundMs} ms: killed`);
+      for (const worker of workers) if (!worker.isDead()) worker.process.kill('SIGKILL');
+      resolve(false);
+    }, boundMs);
+    const exited = (code: number | null, signal: NodeJS.Signals | null) => {
+      // A worker the SIGTERM reached before it could listen for it was serving nothing: that is clean too.
+      if (code !== 0 && signal !== 'SIGTERM') clean = false;
+      if (--left > 0) return;
+      clearTimeout(timer);
+      console.log(`all workers stopped${clean ? '' : ' (not all cleanly)'}`);
+      resolve(clean);
+    };
+    if (left === 0) exited(0, null);
+    for (const worker of workers) {
+      worker.once('exit', exited);
+      worker.process.kill('SIGTERM');
+    }
+  });
+}
+
+async function main(): Promise<void> {
+  const config = readConfig();
+  if (cluster.isWorker) return runWorker(config);
+
+  announce(config);
+  let demo: DemoUpstreams | undefined;
+  let stopServing: (() => Promise<void>) | undefined;
+  if (config.workers === 1) {
+    onStopSignals(['SIGINT', 'SIGTERM'], async () => {
+      await stopServing?.();
+      await demo?.close();
+    });
+  }
+  if (config.demo) demo = await startDemoUpstreams();
+  if (config.workers > 1) return runPrimary(config, demo);
+  stopServing = await serve(config, demo && { backside: demo.backside.url, intercom: demo.intercom.url });
 }
 
 await main();
