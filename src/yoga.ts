@@ -21,12 +21,16 @@ import { type GatewayAuthOptions, useGatewayAuth } from './plugins/use-gateway-a
 import { SharedLifetime, useOperationDedupe } from './plugins/use-operation-dedupe.js';
 import { usePartialErrors } from './plugins/use-partial-errors.js';
 import { DEFAULT_LIMITS, type QueryLimits, useQueryLimits } from './plugins/use-query-limits.js';
+import { useUpstreamDeadline } from './plugins/use-upstream-deadline.js';
 import { schema } from './schema/index.js';
 import { Sources } from './sources.js';
 import { BacksideClient } from './upstream/backside/client.js';
 import { BacksideConnector } from './upstream/backside/connector.js';
 import type { SourceConnector } from './upstream/connector.js';
-import { type RequestScope, UpstreamHttp, type UpstreamHttpOptions, type UpstreamPolicy } from './upstream/http.js';
+import { RequestDeadline } from './upstream/http/deadline.js';
+import type { UpstreamPolicy } from './upstream/http/policy.js';
+import type { RequestScope } from './upstream/http/requester.js';
+import { type UpstreamFailureEvent, UpstreamHttp } from './upstream/http/upstream-http.js';
 import { IntercomClient } from './upstream/intercom/client.js';
 import { IntercomConnector } from './upstream/intercom/connector.js';
 
@@ -89,10 +93,10 @@ export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext
 export function createGateway(options: GatewayOptions): Gateway {
   const mapOptions = { defaultRegion: options.defaultRegion };
   const budgetMs = options.requestBudgetMs ?? REQUEST_BUDGET_MS;
-  let log: ((event: Parameters<NonNullable<UpstreamHttpOptions['onFailure']>>[0]) => void) | undefined;
+  let log: ((event: UpstreamFailureEvent) => void) | undefined;
   const common = {
     policy: options.upstream ?? {},
-    onFailure: (event: Parameters<NonNullable<UpstreamHttpOptions['onFailure']>>[0]) => log?.(event),
+    onFailure: (event: UpstreamFailureEvent) => log?.(event),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
   const backside = options.backside
@@ -142,6 +146,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...(options.auth ? useGatewayAuth(options.auth) : []),
     ...useQueryLimits(limits),
     usePartialErrors() as Plugin,
+    useUpstreamDeadline() as Plugin,
     useErrorCodes(),
     // Repeated operations run as compiled JavaScript rather than through graphql-js's interpreter.
     ...(options.jit === false ? [] : [useGraphQlJit({}, { enableIf: () => true }) as Plugin]),
@@ -171,14 +176,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     landingPage: false,
     // Loaders live in the connectors, made here per request: batching and dedupe never cross callers.
     context: ({ request }): GatewayContext => {
-      // Upstream calls stop when the caller (and every caller that joined this operation) goes away or the request's
-      // budget is spent.
+      // Upstream calls stop when the request's budget is spent, when the caller (and every caller that joined this
+      // operation) goes away, or when the gateway stops.
       const lifetime = new SharedLifetime(request);
+      const upstreamDeadline = new RequestDeadline(budgetMs, () => [lifetime.signal, options.stopSignal]);
       const scope: RequestScope = {
         get signal() {
-          return lifetime.signal;
+          return upstreamDeadline.signal;
         },
-        deadline: Date.now() + budgetMs,
+        deadline: upstreamDeadline.at,
       };
       const connectors: Partial<Record<Source, SourceConnector>> = {};
       const callerKey = backsideKeyHeader ? request.headers.get(backsideKeyHeader)?.trim() : undefined;
@@ -207,6 +213,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         maxCost: limits.cost,
         partialErrors: [],
         lifetime,
+        upstreamDeadline,
       };
     },
     maskedErrors: { maskError: maskGatewayError },

@@ -2,7 +2,10 @@
 // body cap, and that no error or log carries a URL, token or upstream body.
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../src/errors.js';
-import { rateLimitWait, routeOf, UpstreamHttp, type UpstreamPolicy } from '../src/upstream/http.js';
+import type { UpstreamPolicy } from '../src/upstream/http/policy.js';
+import { rateLimitWait } from '../src/upstream/http/rate-limit.js';
+import { routeOf } from '../src/upstream/http/route.js';
+import { UpstreamHttp } from '../src/upstream/http/upstream-http.js';
 
 const SECRET = 'bsk_live_secret_token';
 

@@ -1,0 +1,114 @@
+// Error translation, in one place: whatever one attempt ends with (an HTTP status, a network error, a timeout, the
+// circuit or the queue refusing, the deadline, the caller leaving) becomes an AttemptFailure around a GatewayError
+// whose message names the source and never a URL, token or upstream body (ky's and fetch's own messages hold the URL).
+import { BrokenCircuitError, BulkheadRejectedError, TaskCancelledError } from 'cockatiel';
+import { GatewayError } from '../../errors.js';
+import type { Source } from '../../model.js';
+import { DeadlineExceeded, GatewayStopping } from './deadline.js';
+
+/** One failed attempt and what it means for the next. */
+export class AttemptFailure extends Error {
+  constructor(
+    readonly error: GatewayError,
+    readonly options: {
+      /** Another attempt may help (network errors, timeouts, 408, 429, 5xx). */
+      retryable?: boolean;
+      /** The wait the upstream named (a 429's Retry-After / X-RateLimit-Reset), ms; null: ordinary backoff. */
+      waitMs?: number | null;
+      /** It says the upstream is unwell: counts toward the circuit breaker. */
+      fault?: boolean;
+      /** Ended on our side (the caller left, the gateway stops): nothing to report, nothing to retry. */
+      quiet?: boolean;
+    } = {},
+  ) {
+    super(error.message);
+    this.name = 'AttemptFailure';
+  }
+
+  get retryable(): boolean {
+    return this.options.retryable ?? false;
+  }
+  get waitMs(): number | null {
+    return this.options.waitMs ?? null;
+  }
+  get fault(): boolean {
+    return this.options.fault ?? false;
+  }
+  get quiet(): boolean {
+    return this.options.quiet ?? false;
+  }
+}
+
+/** Statuses worth another attempt of a read. */
+const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
+
+/** An HTTP answer that is not a success the caller allowed. `waitMs` is what a 429 or 503 asked for. */
+export function statusFailure(source: Source, route: string, status: number, waitMs: number | null): AttemptFailure {
+  const detail = `${route}: HTTP ${status}`;
+  const upstream = (code: Parameters<typeof GatewayError.upstream>[0]) => GatewayError.upstream(code, source, detail);
+  if (status >= 300 && status < 400) {
+    // Redirects are never followed: another host would get our token (and a 307 our request body).
+    return new AttemptFailure(upstream('UPSTREAM_BAD_RESPONSE'));
+  }
+  if (status === 401 || status === 402 || status === 403) return new AttemptFailure(upstream('UPSTREAM_UNAUTHORIZED'));
+  if (status === 429) {
+    // A 429 is the upstream pacing this credential, not being unwell: it never opens the circuit.
+    return new AttemptFailure(upstream('UPSTREAM_RATE_LIMITED'), { retryable: true, waitMs });
+  }
+  if (status === 408) return new AttemptFailure(upstream('UPSTREAM_TIMEOUT'), { retryable: true, fault: true });
+  if (status >= 500) {
+    const retryable = RETRYABLE.has(status);
+    return new AttemptFailure(upstream('UPSTREAM_UNAVAILABLE'), { retryable, waitMs, fault: true });
+  }
+  return new AttemptFailure(upstream('UPSTREAM_BAD_RESPONSE'));
+}
+
+/** An answer we will not use (not JSON, too large, the wrong shape): not retried, not the upstream being unwell. */
+export function badResponse(source: Source, detail: string): AttemptFailure {
+  return new AttemptFailure(GatewayError.upstream('UPSTREAM_BAD_RESPONSE', source, detail));
+}
+
+/** Whether `signal` aborted because nobody wants the answer any more (not the budget, not the gateway stopping). */
+export function callerGone(signal: AbortSignal): boolean {
+  return signal.aborted && !(signal.reason instanceof DeadlineExceeded || signal.reason instanceof GatewayStopping);
+}
+
+/** Why `signal` aborted, as a failure: the budget spent, the gateway stopping, or the caller gone. */
+export function abortFailure(source: Source, route: string, reason: unknown): AttemptFailure {
+  if (reason instanceof DeadlineExceeded) {
+    return new AttemptFailure(GatewayError.upstream('UPSTREAM_TIMEOUT', source, `${route}: request budget spent`));
+  }
+  if (reason instanceof GatewayStopping) {
+    return new AttemptFailure(GatewayError.upstream('UPSTREAM_UNAVAILABLE', source, `${route}: gateway stopping`), {
+      quiet: true,
+    });
+  }
+  // The caller went away: nobody reads the answer, and Yoga logs AbortErrors at debug only.
+  const error = GatewayError.upstream('UPSTREAM_UNAVAILABLE', source, `${route}: AbortError`);
+  return new AttemptFailure(error, { quiet: true });
+}
+
+/**
+ * Any error thrown while making an attempt, as an AttemptFailure. `signal` is the call's own (request or shared)
+ * signal: when it has aborted, its reason explains the error, whatever the error says.
+ */
+export function toFailure(error: unknown, source: Source, route: string, signal: AbortSignal): AttemptFailure {
+  if (error instanceof AttemptFailure) return error;
+  // Already typed (a shared call's answer to each of its waiters).
+  if (error instanceof GatewayError) return new AttemptFailure(error);
+  if (signal.aborted) return abortFailure(source, route, signal.reason);
+  if (error instanceof DeadlineExceeded || error instanceof GatewayStopping) return abortFailure(source, route, error);
+  const upstream = (code: Parameters<typeof GatewayError.upstream>[0], why: string) =>
+    GatewayError.upstream(code, source, `${route}: ${why}`);
+  // The attempt's own timeout (the call's signal is still live): headers, or the body, did not arrive in time.
+  if (error instanceof TaskCancelledError) {
+    return new AttemptFailure(upstream('UPSTREAM_TIMEOUT', 'attempt timed out'), { retryable: true, fault: true });
+  }
+  if (error instanceof BrokenCircuitError) return new AttemptFailure(upstream('UPSTREAM_UNAVAILABLE', 'circuit open'));
+  if (error instanceof BulkheadRejectedError) {
+    return new AttemptFailure(upstream('UPSTREAM_UNAVAILABLE', 'too many calls waiting for this source'));
+  }
+  // Network failures (fetch's TypeError): connection refused or reset, DNS, a body cut short.
+  const name = error instanceof Error ? error.name : 'error';
+  return new AttemptFailure(upstream('UPSTREAM_UNAVAILABLE', name), { retryable: true, fault: true });
+}

@@ -1,0 +1,209 @@
+// The one way upstream code talks HTTP, per source. It composes the concerns beside it:
+//   request → cache? → shared read? → retry loop (retry.ts) → circuit (per credential) → slot (per credential)
+//   → attempt timeout → exchange (ky: request, status, body)
+// One deadline model: each attempt is bounded by `timeoutMs` from sending to the body's last byte; the request's
+// budget (its scope's signal and deadline) bounds the attempts, backoff, rate-limit waits and time queued.
+import { createHash } from 'node:crypto';
+import { TimeoutStrategy, timeout } from 'cockatiel';
+import ky, { type KyInstance, type Options } from 'ky';
+import { LRUCache } from 'lru-cache';
+import { UPSTREAM_DEFAULTS } from '../../defaults.js';
+import type { Source } from '../../model.js';
+import { DeadlineExceeded, sleep, untilAborted } from './deadline.js';
+import { exchange, type PreparedCall } from './exchange.js';
+import { abortFailure, callerGone, toFailure } from './failure.js';
+import { type Lane, Lanes } from './isolation.js';
+import type { UpstreamPolicy } from './policy.js';
+import type { Requester, RequestOptions, RequestScope, UpstreamResponse } from './requester.js';
+import { retryDelay } from './retry.js';
+import { routeOf } from './route.js';
+import { SharedReads, type SharedScope } from './shared-read.js';
+
+/** What is told of every failed attempt, for logs and metrics: codes and route templates only. */
+export interface UpstreamFailureEvent {
+  source: Source;
+  code: string;
+  /** e.g. `GET /contacts/{id}`. */
+  route: string;
+  /** For operators: route and cause (HTTP status, timeout, circuit open); never a URL, token or body. */
+  detail: string;
+  /** 1 for the first attempt. */
+  attempt: number;
+}
+
+export interface UpstreamHttpOptions {
+  source: Source;
+  baseUrl: string;
+  /** Sent on every request (auth, versions); a scope's `headers` replace them per request. */
+  headers: Record<string, string>;
+  policy?: Partial<UpstreamPolicy> | undefined;
+  onFailure?: ((event: UpstreamFailureEvent) => void) | undefined;
+  /** For unit tests of a client; the gateway uses the global fetch. */
+  fetch?: typeof fetch | undefined;
+}
+
+/** A signal that never aborts, for calls made outside any request (unit tests, start-up). */
+const NEVER = new AbortController().signal;
+
+/**
+ * Upstream HTTP for one source: reads shared while in flight and, when asked, kept briefly; retries within the
+ * budget; per-credential circuit breakers and concurrency slots; every failure a GatewayError (see failure.ts).
+ */
+export class UpstreamHttp {
+  readonly source: Source;
+  readonly #ky: KyInstance;
+  readonly #policy: UpstreamPolicy;
+  readonly #lanes: Lanes;
+  readonly #shared = new SharedReads();
+  readonly #cache: LRUCache<string, UpstreamResponse<unknown>>;
+  readonly #onFailure: UpstreamHttpOptions['onFailure'];
+  readonly #defaultAuthorization: string;
+
+  constructor(options: UpstreamHttpOptions) {
+    this.source = options.source;
+    this.#policy = { ...UPSTREAM_DEFAULTS, ...options.policy };
+    this.#lanes = new Lanes(this.#policy);
+    this.#cache = new LRUCache({
+      maxSize: this.#policy.cacheMaxBytes,
+      sizeCalculation: (response) => Math.max(1, JSON.stringify(response.body)?.length ?? 1),
+    });
+    this.#onFailure = options.onFailure;
+    this.#defaultAuthorization = options.headers.Authorization ?? '';
+    const kyOptions: Options = {
+      prefixUrl: options.baseUrl,
+      headers: { Accept: 'application/json', ...options.headers },
+      // Retries, timeouts and statuses are ours (retry.ts, the attempt timeout, exchange.ts).
+      retry: 0,
+      timeout: false,
+      throwHttpErrors: false,
+      redirect: 'manual',
+    };
+    if (options.fetch) kyOptions.fetch = options.fetch;
+    this.#ky = ky.create(kyOptions);
+  }
+
+  /** A requester bound to one GraphQL request: its signal, deadline and (a tenant's own) credential. */
+  scope(scope: RequestScope = {}): Requester {
+    const credential = digest(scope.headers?.Authorization ?? this.#defaultAuthorization);
+    return { source: this.source, request: (path, options) => this.#request(path, options ?? {}, scope, credential) };
+  }
+
+  /** One call outside any request (tests): bounded by the attempt timeout and the retries only. */
+  request<T>(
+    path: string,
+    options: RequestOptions = {},
+    scope: RequestScope = {},
+  ): Promise<UpstreamResponse<T | null>> {
+    return this.scope(scope).request<T>(path, options);
+  }
+
+  async #request<T>(
+    path: string,
+    options: RequestOptions,
+    scope: RequestScope,
+    credential: string,
+  ): Promise<UpstreamResponse<T | null>> {
+    const call = prepare(path, options);
+    const signal = scope.signal ?? NEVER;
+    const deadline = scope.deadline ?? Number.POSITIVE_INFINITY;
+    const lane = this.#lanes.get(credential);
+    if (!call.idempotent || (!this.#policy.dedupe && !options.cacheTtlMs)) {
+      return this.#send<T>(call, lane, scope.headers, { signal, deadline: () => deadline });
+    }
+    const key = JSON.stringify([credential, call.method, path, options.searchParams ?? null, options.json ?? null]);
+    const cached = this.#cache.get(key);
+    if (cached) return cached as UpstreamResponse<T | null>;
+    try {
+      return await this.#shared.run(key, { signal, deadline }, async (shared) => {
+        const response = await this.#send<T>(call, lane, scope.headers, shared);
+        if (options.cacheTtlMs) this.#cache.set(key, response, { ttl: options.cacheTtlMs });
+        return response;
+      });
+    } catch (error) {
+      // The caller went away: its own abort reason goes up (Yoga logs an AbortError at debug only).
+      if (callerGone(signal)) throw signal.reason;
+      // This waiter left at its deadline while the shared call may go on for others, or the call failed.
+      throw toFailure(error, this.source, call.route, signal).error;
+    }
+  }
+
+  /** The retry loop: attempts until one answers, or the failure is final, or the budget has no room for another. */
+  async #send<T>(
+    call: PreparedCall,
+    lane: Lane,
+    headers: Record<string, string> | undefined,
+    scope: SharedScope,
+  ): Promise<UpstreamResponse<T | null>> {
+    const maxAttempts = call.idempotent ? this.#policy.retries + 1 : 1;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#attempt<T>(call, lane, headers, scope);
+      } catch (error) {
+        if (callerGone(scope.signal)) throw scope.signal.reason;
+        const failure = toFailure(error, this.source, call.route, scope.signal);
+        if (failure.quiet) throw failure.error;
+        const { code, detail = '' } = failure.error;
+        this.#onFailure?.({ source: this.source, code, route: call.route, detail, attempt });
+        const wait = retryDelay(failure, attempt, maxAttempts, this.#policy, scope.deadline());
+        if (wait === null) throw failure.error;
+        // Cut short (the caller left, the gateway stops): the last real failure is the answer.
+        await sleep(wait, scope.signal).catch(() => {
+          throw failure.error;
+        });
+      }
+    }
+  }
+
+  /** One attempt through the credential's circuit and slots, bounded by the attempt timeout and the deadline. */
+  #attempt<T>(
+    call: PreparedCall,
+    lane: Lane,
+    headers: Record<string, string> | undefined,
+    scope: SharedScope,
+  ): Promise<UpstreamResponse<T | null>> {
+    const { signal } = scope;
+    if (signal.aborted) throw abortFailure(this.source, call.route, signal.reason);
+    const bound = () => Math.min(this.#policy.timeoutMs, scope.deadline() - Date.now());
+    if (bound() <= 0) throw abortFailure(this.source, call.route, new DeadlineExceeded());
+    const run = lane.breaker.execute(async () => {
+      try {
+        return await lane.bulkhead.execute(() => {
+          // Measured once a slot is ours: time queued is the budget's, not the attempt's.
+          const ms = bound();
+          if (ms <= 0) throw new DeadlineExceeded();
+          return timeout(ms, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }).execute(
+            ({ signal: attemptSignal }) =>
+              exchange<T>(this.#ky, call, headers, attemptSignal, this.#policy.maxBodyBytes, this.source),
+            signal,
+          );
+        }, signal);
+      } catch (error) {
+        // Typed here, inside the circuit, so that the breaker counts only faults (failure.ts says which).
+        throw toFailure(error, this.source, call.route, signal);
+      }
+    }, signal);
+    // Queued behind a half-open circuit's probe or for a slot, a caller still leaves at its own deadline.
+    return untilAborted(run, signal);
+  }
+}
+
+function prepare(path: string, options: RequestOptions): PreparedCall {
+  const method = options.method ?? 'GET';
+  const searchParams: Record<string, string> = {};
+  for (const [key, value] of Object.entries(options.searchParams ?? {})) {
+    if (value !== undefined) searchParams[key] = String(value);
+  }
+  return {
+    method,
+    path: path.replace(/^\//, ''),
+    route: routeOf(method, path),
+    searchParams,
+    idempotent: options.idempotent ?? method === 'GET',
+    options,
+  };
+}
+
+/** Keys name a credential by digest, never by the secret itself. */
+function digest(authorization: string): string {
+  return createHash('sha256').update(authorization).digest('base64url');
+}
