@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { DEFAULT_QUERY } from './default-query.js';
 import { DEMO_BACKSIDE_API_KEY, DEMO_INTERCOM_TOKEN, type DemoUpstreams, startDemoUpstreams } from './demo/index.js';
+import { GatewayStopping } from './upstream/http/deadline.js';
 import type { GatewayOptions } from './yoga.js';
 
 /** How the primary hands its demo upstreams' addresses to the workers, so that all serve the same seeded data. */
@@ -162,7 +163,8 @@ async function drain(server: Server, requests: InFlight, stop: AbortController, 
   await requests.settled(graceMs);
   const cut = requests.size;
   if (cut > 0) {
-    stop.abort(new Error('the gateway is stopping'));
+    // The reason the transport knows: each cancelled call answers UPSTREAM_UNAVAILABLE for its source.
+    stop.abort(new GatewayStopping());
     await requests.settled(ANSWER_AFTER_CANCEL_MS);
   }
   const dropped = requests.size;
