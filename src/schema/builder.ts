@@ -42,8 +42,9 @@ export const builder = new SchemaBuilder<{
     nodesOnConnection: true,
     encodeGlobalID,
     decodeGlobalID,
-    nodeQueryOptions: { complexity: 1 },
-    nodesQueryOptions: { complexity: (args) => ({ field: args.ids.length, multiplier: args.ids.length }) },
+    // Ours (src/schema/node.ts): every id loaded and failing on its own.
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
   },
 });
 

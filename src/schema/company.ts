@@ -1,16 +1,12 @@
 import type { Company } from '../model.js';
 import { builder } from './builder.js';
-import { nodeKey, parseNodeKey } from './ids.js';
+import { nodeKey } from './ids.js';
 import { SourceEnum } from './source.js';
 
 export const CompanyRef = builder.objectRef<Company>('Company');
 
 builder.node(CompanyRef, {
   id: { resolve: (company) => nodeKey(company.source, company.sourceId) },
-  loadOne: (key, ctx) => {
-    const { source, ids } = parseNodeKey(key);
-    return ctx.sources.get(source).company(ids[0] as string);
-  },
   fields: (t) => ({
     source: t.expose('source', { type: SourceEnum }),
     sourceId: t.exposeString('sourceId'),

@@ -35,10 +35,6 @@ function complete(contact: Contact, ctx: GatewayContext): Promise<Contact> | Con
 
 builder.node(ContactRef, {
   id: { resolve: (contact) => nodeKey(contact.source, contact.sourceId) },
-  loadOne: (key, ctx) => {
-    const { source, ids } = parseNodeKey(key);
-    return ctx.sources.get(source).contact(ids[0] as string);
-  },
   fields: (t) => ({
     source: t.expose('source', { type: SourceEnum }),
     sourceId: t.exposeString('sourceId'),

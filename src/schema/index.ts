@@ -11,6 +11,7 @@ import './affiliation.js';
 import './note.js';
 import './contact.js';
 import './person.js';
+import './node.js';
 
 /** The gateway's schema, sorted so its printed form is stable. */
 export const schema = lexicographicSortSchema(builder.toSchema());

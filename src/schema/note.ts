@@ -1,16 +1,12 @@
 import type { Note } from '../model.js';
 import { builder } from './builder.js';
-import { nodeKey, parseNodeKey } from './ids.js';
+import { nodeKey } from './ids.js';
 import { SourceEnum } from './source.js';
 
 export const NoteRef = builder.objectRef<Note>('Note');
 
 builder.node(NoteRef, {
   id: { resolve: (note) => nodeKey(note.source, note.contactId, note.sourceId) },
-  loadOne: (key, ctx) => {
-    const { source, ids } = parseNodeKey(key, 2);
-    return ctx.sources.get(source).note(ids[0] as string, ids[1] as string);
-  },
   fields: (t) => ({
     source: t.expose('source', { type: SourceEnum }),
     sourceId: t.exposeString('sourceId'),

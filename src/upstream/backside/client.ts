@@ -1,4 +1,5 @@
 import type { Requester } from '../http/requester.js';
+import { distinctRecords, isPathSegment, pathSegment } from '../path.js';
 import { badShape, isObject } from '../shape.js';
 import type { BacksideAffiliation, BacksideContact } from './types.js';
 
@@ -19,10 +20,16 @@ export interface BacksideListResult {
 export class BacksideClient {
   constructor(private readonly http: Requester) {}
 
-  /** The full contact with its related arrays; null for a miss (404, including another tenant's record). */
+  /**
+   * The full contact with its related arrays; null for a miss (404, including another tenant's record). An answer
+   * for any other id than the one asked is UPSTREAM_BAD_RESPONSE: clients' caches would file it under the wrong id.
+   */
   async getContact(id: string): Promise<BacksideContact | null> {
-    const { body } = await this.http.request<unknown>(`/api/v1/contacts/${encodeURIComponent(id)}`, { allow: [404] });
-    return body === null ? null : this.contact(body);
+    const { body } = await this.http.request<unknown>(`/api/v1/contacts/${pathSegment(id)}`, { allow: [404] });
+    if (body === null) return null;
+    const contact = this.contact(body);
+    if (contact.id !== id) throw badShape('BACKSIDE', 'contact: the answer is for another id');
+    return contact;
   }
 
   /** One contact without related arrays, by an exact channel value; null when none. */
@@ -31,14 +38,17 @@ export class BacksideClient {
       searchParams: { type, value },
       allow: [404],
     });
-    return body === null ? null : this.contact(body);
+    if (body === null) return null;
+    const contact = this.contact(body);
+    // Its id is read again with GET /api/v1/contacts/{id}: one that cannot be a path segment is never sent.
+    if (!isPathSegment(contact.id)) throw badShape('BACKSIDE', 'find-by-channel: an unusable id');
+    return contact;
   }
 
   async getAffiliations(contactId: string): Promise<BacksideAffiliation[]> {
-    const { body } = await this.http.request<unknown>(
-      `/api/v1/contacts/${encodeURIComponent(contactId)}/affiliations`,
-      { allow: [404] },
-    );
+    const { body } = await this.http.request<unknown>(`/api/v1/contacts/${pathSegment(contactId)}/affiliations`, {
+      allow: [404],
+    });
     if (body === null) return [];
     if (!Array.isArray(body)) throw badShape('BACKSIDE', 'affiliations: not an array');
     return body as BacksideAffiliation[];
@@ -63,7 +73,10 @@ export class BacksideClient {
   }
 }
 
-/** The list envelope is undocumented: accept a bare array, or the array under data, items or results. */
+/**
+ * The list envelope is undocumented: accept a bare array, or the array under data, items or results. A record whose
+ * id cannot be a path segment is dropped, and so is a record repeated in the page (the first is kept).
+ */
 export function parseList(body: unknown): BacksideListResult {
   let data: unknown;
   let nextCursor: unknown = null;
@@ -76,5 +89,8 @@ export function parseList(body: unknown): BacksideListResult {
   if (!Array.isArray(data)) throw badShape('BACKSIDE', 'list: no array');
   const items = data.filter((item): item is BacksideContact => isObject(item) && typeof item.id === 'string');
   if (items.length !== data.length) throw badShape('BACKSIDE', 'list: an item has no id');
-  return { data: items, nextCursor: typeof nextCursor === 'string' && nextCursor !== '' ? nextCursor : null };
+  return {
+    data: distinctRecords(items, (item) => item.id),
+    nextCursor: typeof nextCursor === 'string' && nextCursor !== '' ? nextCursor : null,
+  };
 }

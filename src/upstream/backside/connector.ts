@@ -9,6 +9,7 @@ import {
   parseIdentityKey,
   type SourceConnector,
 } from '../connector.js';
+import { checkIds, distinctRecords, isPathSegment } from '../path.js';
 import type { BacksideClient } from './client.js';
 import {
   isFull,
@@ -46,6 +47,8 @@ export class BacksideConnector implements SourceConnector {
   ) {
     this.full = new DataLoader(
       eachKey(async (id) => {
+        // A bad id fails its own key, before any call (the client refuses it too).
+        checkIds(id);
         const raw = await client.getContact(id);
         return raw && this.mine(raw) ? raw : null;
       }),
@@ -70,6 +73,7 @@ export class BacksideConnector implements SourceConnector {
   }
 
   async contact(sourceId: string): Promise<Contact | null> {
+    checkIds(sourceId);
     const raw = await this.full.load(sourceId);
     return raw ? mapContact(raw, this.options) : null;
   }
@@ -150,7 +154,7 @@ export class BacksideConnector implements SourceConnector {
   }
 
   async tags(contact: Contact) {
-    return ((await this.record(contact))?.tags ?? []).map(mapTag);
+    return distinctRecords((await this.record(contact))?.tags ?? [], (tag) => tag.id).map(mapTag);
   }
 
   async dates(contact: Contact) {
@@ -174,6 +178,7 @@ export class BacksideConnector implements SourceConnector {
   }
 
   async tag(sourceId: string) {
+    checkIds(sourceId);
     // No tag endpoint: find one contact carrying the tag, and read the tag from its full record.
     const page = await this.client.listContacts({ tag: sourceId, limit: 1 });
     const first = page.data[0];
@@ -184,11 +189,14 @@ export class BacksideConnector implements SourceConnector {
   }
 
   async company(sourceId: string) {
+    checkIds(sourceId);
     const raw = await this.full.load(sourceId);
     return raw && raw.kind?.toLowerCase() === 'organization' ? mapOrganization(raw) : null;
   }
 
-  async note() {
+  async note(contactId: string, noteId: string) {
+    // Backside documents no notes; a bad id is refused all the same, as every source does.
+    checkIds(contactId, noteId);
     return null;
   }
 
@@ -197,7 +205,8 @@ export class BacksideConnector implements SourceConnector {
     if (!raw) return [];
     // An absent array means "not loaded", never "empty": ask the sub-list endpoint.
     const list = raw.affiliations ?? (await this.client.getAffiliations(contactId));
-    const refs = list.filter((affiliation) => typeof affiliation.organization_id === 'string').map(mapAffiliation);
+    // An organization id that cannot be a path segment is bad upstream data: that affiliation is dropped, never read.
+    const refs = list.filter((affiliation) => isPathSegment(affiliation.organization_id)).map(mapAffiliation);
     const organizations = await this.full.loadMany(refs.map((ref) => ref.companyId));
     const affiliations: Affiliation[] = [];
     refs.forEach((ref, index) => {

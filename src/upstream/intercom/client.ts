@@ -1,4 +1,5 @@
 import type { Requester } from '../http/requester.js';
+import { distinctRecords, isPathSegment, pathSegment } from '../path.js';
 import { badShape, isObject } from '../shape.js';
 import type {
   IntercomCompany,
@@ -29,19 +30,19 @@ export class IntercomClient {
 
   /**
    * One contact; null when missing or archived. A contact merged into another answers 410 with a canonical Link:
-   * follow it once, so callers get the surviving record.
+   * follow it once, so callers get the surviving record. Any answer must be for the id asked (after a merge, for the
+   * canonical id); another is UPSTREAM_BAD_RESPONSE, as is a canonical id that cannot be a path segment.
    */
   async getContact(id: string): Promise<IntercomContact | null> {
-    const first = await this.http.request<unknown>(`/contacts/${encodeURIComponent(id)}`, { allow: [404, 410] });
+    const first = await this.http.request<unknown>(`/contacts/${pathSegment(id)}`, { allow: [404, 410] });
     if (first.status === 410) {
       const canonical = canonicalId(first.headers.get('link'));
       if (canonical === null || canonical === id) return null;
-      const second = await this.http.request<unknown>(`/contacts/${encodeURIComponent(canonical)}`, {
-        allow: [404, 410],
-      });
-      return second.body === null ? null : contact(second.body);
+      if (!isPathSegment(canonical)) throw badShape('INTERCOM', 'contact: merged into an unusable canonical id');
+      const second = await this.http.request<unknown>(`/contacts/${pathSegment(canonical)}`, { allow: [404, 410] });
+      return second.body === null ? null : answerFor(canonical, second.body, contact, 'contact');
     }
-    return first.body === null ? null : contact(first.body);
+    return first.body === null ? null : answerFor(id, first.body, contact, 'contact');
   }
 
   async listContacts(perPage: number, startingAfter: string | null): Promise<IntercomPage<IntercomContact>> {
@@ -61,7 +62,7 @@ export class IntercomClient {
   }
 
   async contactTags(contactId: string): Promise<IntercomTag[]> {
-    const { body } = await this.http.request<unknown>(`/contacts/${encodeURIComponent(contactId)}/tags`, {
+    const { body } = await this.http.request<unknown>(`/contacts/${pathSegment(contactId)}/tags`, {
       allow: [404],
     });
     return body === null ? [] : page(body, tag).data;
@@ -69,18 +70,18 @@ export class IntercomClient {
 
   async contactCompanies(contactId: string): Promise<IntercomCompany[]> {
     const { body } = await this.http.request<IntercomContactCompanies>(
-      `/contacts/${encodeURIComponent(contactId)}/companies`,
+      `/contacts/${pathSegment(contactId)}/companies`,
       { allow: [404] },
     );
     if (body === null) return [];
     // The schema names the array `companies`, the documented example `data`: accept both.
     const items = isObject(body) ? (body.data ?? body.companies) : undefined;
     if (!Array.isArray(items)) throw badShape('INTERCOM', 'contact companies: no array');
-    return items.map(company);
+    return distinctRecords(items.map(company), (item) => item.id);
   }
 
   async contactNotes(contactId: string): Promise<IntercomNote[]> {
-    const { body } = await this.http.request<unknown>(`/contacts/${encodeURIComponent(contactId)}/notes`, {
+    const { body } = await this.http.request<unknown>(`/contacts/${pathSegment(contactId)}/notes`, {
       allow: [404],
     });
     return body === null ? [] : page(body, note).data;
@@ -92,29 +93,47 @@ export class IntercomClient {
     return page(body, tag).data;
   }
 
+  /** One company; null for a miss. An answer for any other id than the one asked is UPSTREAM_BAD_RESPONSE. */
   async getCompany(id: string): Promise<IntercomCompany | null> {
-    const { body } = await this.http.request<unknown>(`/companies/${encodeURIComponent(id)}`, { allow: [404] });
-    return body === null ? null : company(body);
+    const { body } = await this.http.request<unknown>(`/companies/${pathSegment(id)}`, { allow: [404] });
+    return body === null ? null : answerFor(id, body, company, 'company');
   }
 }
 
-/** The id in `Link: <…/contacts/{id}>; rel="canonical"`. */
+/**
+ * The id in `Link: <…/contacts/{id}>; rel="canonical"`; null when there is none. Not checked: the caller must not send
+ * it upstream unless it is a path segment. An id that does not decode is UPSTREAM_BAD_RESPONSE.
+ */
 export function canonicalId(link: string | null): string | null {
   if (!link) return null;
   for (const part of link.split(',')) {
     const match = /<([^>]+)>\s*;\s*rel="?canonical"?/i.exec(part);
     const id = match?.[1] ? /\/contacts\/([^/?#]+)/.exec(match[1])?.[1] : undefined;
-    if (id) return decodeURIComponent(id);
+    if (id) {
+      try {
+        return decodeURIComponent(id);
+      } catch {
+        throw badShape('INTERCOM', 'contact: merged into an undecodable canonical id');
+      }
+    }
   }
   return null;
 }
 
-function page<T>(body: unknown, item: (value: unknown) => T): IntercomPage<T> {
+/** A single record read by id: it must answer that id (Intercom's may come as numbers: compared as strings). */
+function answerFor<T extends { id: string }>(id: string, body: unknown, parse: (value: unknown) => T, what: string): T {
+  const record = parse(body);
+  if (record.id !== id) throw badShape('INTERCOM', `${what}: the answer is for another id`);
+  return record;
+}
+
+function page<T extends { id: string }>(body: unknown, item: (value: unknown) => T): IntercomPage<T> {
   if (!isObject(body) || !Array.isArray(body.data)) throw badShape('INTERCOM', 'list: no data array');
   const list = body as unknown as IntercomList<unknown>;
   const next = list.pages?.next?.starting_after;
   return {
-    data: list.data.map(item),
+    // A record with an unusable id is bad data (dropped); a repeated one is dropped too, the first kept.
+    data: distinctRecords(list.data.map(item), (record) => record.id),
     next: typeof next === 'string' && next !== '' ? next : null,
     totalCount: typeof list.total_count === 'number' ? list.total_count : null,
   };

@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { type ErrorCode, GatewayError } from '../../errors.js';
 import type { Affiliation, Company, Contact, ContactFilter, ContactPage, IdentityKey, Note, Tag } from '../../model.js';
 import {
   eachKey,
@@ -9,6 +10,7 @@ import {
   type SourceConnector,
   toError,
 } from '../connector.js';
+import { checkIds, distinctRecords, idError } from '../path.js';
 import { INTERCOM_MAX_PAGE, type IntercomClient } from './client.js';
 import { type MapOptions, mapAddresses, mapChannels, mapCompany, mapContact, mapNote, mapTag } from './mappers.js';
 import { filterQuery, finish, identityQueries, keysOf } from './search.js';
@@ -19,6 +21,12 @@ const MAX_IDENTITY_PAGES = 5;
 
 /** Ids per `POST /contacts/search` batch: one page of results must hold them all. */
 export const INTERCOM_SEARCH_BATCH = 100;
+
+/**
+ * Failures of a batch search after which reading each id by GET would only be refused the same way (our credential,
+ * or a rate limit the transport already judged too long to wait): every id of the batch gets that failure instead.
+ */
+const NO_FALLBACK: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['UPSTREAM_UNAUTHORIZED', 'UPSTREAM_RATE_LIMITED']);
 
 export class IntercomConnector implements SourceConnector {
   readonly source = 'INTERCOM' as const;
@@ -36,7 +44,12 @@ export class IntercomConnector implements SourceConnector {
     private readonly options: MapOptions,
   ) {
     this.contacts = new DataLoader((ids) => this.loadContacts(ids), { maxBatchSize: INTERCOM_SEARCH_BATCH });
-    this.companies_ = new DataLoader(eachKey((id) => client.getCompany(id)));
+    this.companies_ = new DataLoader(
+      eachKey((id) => {
+        checkIds(id);
+        return client.getCompany(id);
+      }),
+    );
     this.contactTags = new DataLoader(eachKey(async (id) => (await client.contactTags(id)).map(mapTag)));
     this.contactCompanies = new DataLoader(
       eachKey(async (id) => {
@@ -52,6 +65,7 @@ export class IntercomConnector implements SourceConnector {
   }
 
   async contact(sourceId: string): Promise<Contact | null> {
+    checkIds(sourceId);
     const raw = await this.contacts.load(sourceId);
     return raw ? mapContact(raw, this.options) : null;
   }
@@ -154,7 +168,7 @@ export class IntercomConnector implements SourceConnector {
     if (!refs.has_more) {
       // One `GET /tags` per request names every tag of the workspace.
       const byId = await this.allTags();
-      const tags = refs.data.map((ref) => byId.get(String(ref.id)));
+      const tags = distinctRecords(refs.data, (ref) => String(ref.id)).map((ref) => byId.get(String(ref.id)));
       if (tags.every((tag) => tag !== undefined)) return tags as Tag[];
     }
     // More than the inline ten, or a tag newer than the list: the contact's own tag list is complete.
@@ -187,15 +201,18 @@ export class IntercomConnector implements SourceConnector {
   }
 
   async tag(sourceId: string) {
+    checkIds(sourceId);
     return (await this.allTags()).get(sourceId) ?? null;
   }
 
   async company(sourceId: string) {
+    checkIds(sourceId);
     const raw = await this.companies_.load(sourceId);
     return raw ? mapCompany(raw) : null;
   }
 
   async note(contactId: string, noteId: string) {
+    checkIds(contactId, noteId);
     const contact = await this.contact(contactId);
     if (!contact) return null;
     return (await this.notes(contact)).find((note) => note.sourceId === noteId) ?? null;
@@ -205,7 +222,12 @@ export class IntercomConnector implements SourceConnector {
     const refs: IntercomRefList | null | undefined = (await this.raw(contact))?.companies;
     if (!refs || refs.data.length === 0) return [];
     if (refs.has_more) return this.contactCompanies.load(contact.sourceId);
-    const loaded = await this.companies_.loadMany(refs.data.map((ref) => String(ref.id)));
+    // A repeated ref is read once and listed once; one whose id cannot be a path segment is bad data, never read.
+    const ids = distinctRecords(
+      refs.data.map((ref) => String(ref.id)),
+      (id) => id,
+    );
+    const loaded = await this.companies_.loadMany(ids);
     return loaded.filter((company): company is IntercomCompany => {
       if (company instanceof Error) throw company;
       return company !== null;
@@ -219,30 +241,36 @@ export class IntercomConnector implements SourceConnector {
 
   /**
    * Many ids in one search; ids the (eventually consistent) search missed fall back to `GET /contacts/{id}`. One id is
-   * read by `GET` at once: the same one call, and never missed by the search's lag.
+   * read by `GET` at once: the same one call, and never missed by the search's lag. A failed search falls back to one
+   * `GET` per id (unless the failure would refuse those too, see NO_FALLBACK), so each id succeeds or fails on its
+   * own. An id that cannot be a path segment fails its own key with BAD_USER_INPUT and is never sent.
    */
   private async loadContacts(ids: readonly string[]): Promise<(IntercomContact | null | Error)[]> {
-    const unique = [...new Set(ids)];
+    const answers = new Map<string, IntercomContact | null | Error>();
+    const unique: string[] = [];
+    for (const id of new Set(ids)) {
+      const bad = idError(id);
+      if (bad) answers.set(id, bad);
+      else unique.push(id);
+    }
+    const get = async (id: string) => answers.set(id, await this.client.getContact(id).catch(toError));
     if (unique.length === 1) {
-      const answer = await this.client.getContact(unique[0] as string).catch(toError);
-      return ids.map(() => answer);
+      await get(unique[0] as string);
+    } else if (unique.length > 1) {
+      try {
+        const asked = new Set(unique);
+        const page = await this.client.searchContacts({
+          query: { field: 'id', operator: 'IN', value: unique },
+          pagination: { per_page: Math.min(INTERCOM_MAX_PAGE, unique.length) },
+        });
+        for (const raw of page.data) if (asked.has(raw.id)) answers.set(raw.id, raw);
+      } catch (error) {
+        if (!(error instanceof GatewayError) || !error.source || NO_FALLBACK.has(error.code)) {
+          return ids.map((id) => answers.get(id) ?? toError(error));
+        }
+      }
+      await Promise.all(unique.filter((id) => !answers.has(id)).map(get));
     }
-    const found = new Map<string, IntercomContact>();
-    try {
-      const page = await this.client.searchContacts({
-        query: { field: 'id', operator: 'IN', value: unique },
-        pagination: { per_page: Math.min(INTERCOM_MAX_PAGE, Math.max(unique.length, 1)) },
-      });
-      for (const raw of page.data) found.set(raw.id, raw);
-    } catch (error) {
-      return ids.map(() => toError(error));
-    }
-    const misses = unique.filter((id) => !found.has(id));
-    const fallbacks = await Promise.all(misses.map((id) => this.client.getContact(id).catch(toError)));
-    const answers = new Map<string, IntercomContact | null | Error>(found);
-    misses.forEach((id, index) => {
-      answers.set(id, fallbacks[index] ?? null);
-    });
     return ids.map((id) => answers.get(id) ?? null);
   }
 }
