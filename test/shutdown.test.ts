@@ -189,7 +189,7 @@ describe('SIGTERM', () => {
     // The caller got an answer: an error for the source whose call was cancelled, not a dropped connection.
     expect(await answer).toMatchObject({
       status: 200,
-      body: { errors: [{ extensions: { source: 'INTERCOM' } }] },
+      body: { errors: [{ extensions: { code: 'UPSTREAM_UNAVAILABLE', source: 'INTERCOM' } }] },
     });
     // The upstream call was cancelled once the grace was spent, not left to the process's end or its timeout.
     const [call] = upstream.calls;
@@ -235,7 +235,10 @@ describe('SIGTERM', () => {
     expect(code).toBe(0);
     expect(at - signalled).toBeLessThan(GRACE_MS + MARGIN_MS);
     for (const pid of workers) expect(alive(pid)).toBe(false);
-    expect(await answer).toMatchObject({ status: 200, body: { errors: [{ extensions: { source: 'INTERCOM' } }] } });
+    expect(await answer).toMatchObject({
+      status: 200,
+      body: { errors: [{ extensions: { code: 'UPSTREAM_UNAVAILABLE', source: 'INTERCOM' } }] },
+    });
     expect(upstream.calls[0]?.closed).toBeDefined();
     // Neither a replacement worker nor a second start line.
     expect(gateway.output()).not.toMatch(/starting another/);
