@@ -6,7 +6,6 @@ import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { DEFAULT_QUERY } from './default-query.js';
 import { DEMO_BACKSIDE_API_KEY, DEMO_INTERCOM_TOKEN, type DemoUpstreams, startDemoUpstreams } from './demo/index.js';
-import { GatewayStopping } from './upstream/http/deadline.js';
 import type { GatewayOptions } from './yoga.js';
 
 /** How the primary hands its demo upstreams' addresses to the workers, so that all serve the same seeded data. */
@@ -164,7 +163,7 @@ async function drain(server: Server, requests: InFlight, stop: AbortController, 
   const cut = requests.size;
   if (cut > 0) {
     // The reason the transport knows: each cancelled call answers UPSTREAM_UNAVAILABLE for its source.
-    stop.abort(new GatewayStopping());
+    stop.abort();
     await requests.settled(ANSWER_AFTER_CANCEL_MS);
   }
   const dropped = requests.size;

@@ -179,7 +179,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       // Upstream calls stop when the request's budget is spent, when the caller (and every caller that joined this
       // operation) goes away, or when the gateway stops.
       const lifetime = new SharedLifetime(request);
-      const upstreamDeadline = new RequestDeadline(budgetMs, () => [lifetime.signal, options.stopSignal]);
+      const upstreamDeadline = new RequestDeadline(budgetMs, {
+        caller: () => lifetime.signal,
+        stop: options.stopSignal,
+      });
       const scope: RequestScope = {
         get signal() {
           return upstreamDeadline.signal;

@@ -19,22 +19,25 @@ export class GatewayStopping extends Error {
 }
 
 /**
- * A deadline `budgetMs` from now, with a signal that aborts at that instant (reason: DeadlineExceeded), or as soon as
- * any of `parents` aborts (their reason: the caller went away, the gateway stops). The signal and its timer are made
- * on first use, so a request that never calls upstream pays nothing; `dispose()` clears the timer and unhooks the
- * parents (the stop signal lives as long as the process) once the request's execution is done.
+ * A deadline `budgetMs` from now, with a signal that aborts at that instant (reason: DeadlineExceeded), when the
+ * caller's signal aborts (its own reason: nobody wants the answer), or when `stop` aborts (reason: GatewayStopping,
+ * whatever `stop` says). The signal and its timer are made on first use, so a request that never calls upstream pays
+ * nothing; `dispose()` clears the timer and unhooks the signals (`stop` lives as long as the process) once the
+ * request's execution is done.
  */
 export class RequestDeadline {
   /** Epoch ms. */
   readonly at: number;
-  readonly #parents: () => (AbortSignal | undefined)[];
+  readonly #caller: () => AbortSignal | undefined;
+  readonly #stop: AbortSignal | undefined;
   #controller: AbortController | undefined;
   #timer: NodeJS.Timeout | undefined;
   #unhook: (() => void)[] = [];
 
-  constructor(budgetMs: number, parents: () => (AbortSignal | undefined)[]) {
+  constructor(budgetMs: number, signals: { caller: () => AbortSignal | undefined; stop?: AbortSignal | undefined }) {
     this.at = Date.now() + budgetMs;
-    this.#parents = parents;
+    this.#caller = signals.caller;
+    this.#stop = signals.stop;
   }
 
   get signal(): AbortSignal {
@@ -45,16 +48,9 @@ export class RequestDeadline {
     setMaxListeners(0, controller.signal);
     this.#timer = setTimeout(() => controller.abort(new DeadlineExceeded()), Math.max(0, this.at - Date.now()));
     this.#timer.unref();
-    for (const parent of this.#parents()) {
-      if (!parent) continue;
-      if (parent.aborted) {
-        controller.abort(parent.reason);
-        break;
-      }
-      const onAbort = () => controller.abort(parent.reason);
-      parent.addEventListener('abort', onAbort, { once: true });
-      this.#unhook.push(() => parent.removeEventListener('abort', onAbort));
-    }
+    this.#follow(this.#stop, () => new GatewayStopping());
+    const caller = this.#caller();
+    this.#follow(caller, () => caller?.reason);
     return controller.signal;
   }
 
@@ -62,6 +58,15 @@ export class RequestDeadline {
     clearTimeout(this.#timer);
     for (const unhook of this.#unhook) unhook();
     this.#unhook = [];
+  }
+
+  #follow(signal: AbortSignal | undefined, reason: () => unknown): void {
+    const controller = this.#controller as AbortController;
+    if (!signal || controller.signal.aborted) return;
+    if (signal.aborted) return controller.abort(reason());
+    const onAbort = () => controller.abort(reason());
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.#unhook.push(() => signal.removeEventListener('abort', onAbort));
   }
 }
 

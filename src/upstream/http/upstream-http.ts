@@ -61,7 +61,9 @@ export class UpstreamHttp {
 
   constructor(options: UpstreamHttpOptions) {
     this.source = options.source;
-    this.#policy = { ...UPSTREAM_DEFAULTS, ...options.policy };
+    // A setting left undefined keeps its default (a spread would copy the undefined over it).
+    const set = Object.entries(options.policy ?? {}).filter(([, value]) => value !== undefined);
+    this.#policy = { ...UPSTREAM_DEFAULTS, ...Object.fromEntries(set) };
     this.#lanes = new Lanes(this.#policy);
     this.#cache = new LRUCache({
       maxSize: this.#policy.cacheMaxBytes,
@@ -163,15 +165,16 @@ export class UpstreamHttp {
   ): Promise<UpstreamResponse<T | null>> {
     const { signal } = scope;
     if (signal.aborted) throw abortFailure(this.source, call.route, signal.reason);
-    const bound = () => Math.min(this.#policy.timeoutMs, scope.deadline() - Date.now());
-    if (bound() <= 0) throw abortFailure(this.source, call.route, new DeadlineExceeded());
+    // No attempt starts past the deadline; one in flight is cut by the scope's signal, which aborts at the deadline
+    // (a request's) or when the last waiter has left (a shared read, whose deadline moves as waiters join).
+    if (scope.deadline() <= Date.now()) throw abortFailure(this.source, call.route, new DeadlineExceeded());
     const run = lane.breaker.execute(async () => {
       try {
         return await lane.bulkhead.execute(() => {
-          // Measured once a slot is ours: time queued is the budget's, not the attempt's.
-          const ms = bound();
-          if (ms <= 0) throw new DeadlineExceeded();
-          return timeout(ms, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }).execute(
+          return timeout(this.#policy.timeoutMs, {
+            strategy: TimeoutStrategy.Aggressive,
+            abortOnReturn: false,
+          }).execute(
             ({ signal: attemptSignal }) =>
               exchange<T>(this.#ky, call, headers, attemptSignal, this.#policy.maxBodyBytes, this.source),
             signal,
