@@ -77,7 +77,12 @@ export function decodeCursor(after: string, sourcesKey: string, filterKey: strin
 
 /**
  * Walk the sources in order from `after`, collecting `first` contacts. A source that fails is reported to `onFailure`
- * and skipped so the others still answer; with nothing to show at all, the failure is thrown.
+ * and skipped so the others still answer; when every source fails, the page is empty (the failures say why). Without
+ * `onFailure`, a failure is thrown.
+ *
+ * A walk also stops after MAX_PAGES_PER_CALL upstream pages (a filter finished here may leave pages without a match);
+ * whenever `hasNextPage` is true, `endCursor` resumes where the walk stopped, so a client following it gets every
+ * contact and finally `hasNextPage: false`, however sparse the matches.
  */
 export async function walk(
   request: PageRequest,
@@ -125,17 +130,17 @@ export async function walk(
       state = afterPage;
     }
   }
-  if (failures.length > 0) {
-    if (edges.length === 0 && state.i >= request.sources.length) throw failures[0];
-    for (const failure of failures) onFailure?.(failure);
-  }
+  for (const failure of failures) onFailure?.(failure);
+  const hasNextPage = state.i < request.sources.length;
   return {
     edges,
     pageInfo: {
-      hasNextPage: state.i < request.sources.length,
+      hasNextPage,
       hasPreviousPage: false,
       startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      // Where the walk stopped: past the last edge, or further on when pages after it held nothing to give. The same
+      // as the last edge's cursor whenever the walk stopped because the page was full.
+      endCursor: hasNextPage ? encode(state) : (edges.at(-1)?.cursor ?? null),
     },
   };
 }
