@@ -2,8 +2,11 @@
 // body cap, and that no error or log carries a URL, token or upstream body.
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../src/errors.js';
+import { DeadlineExceeded } from '../src/upstream/http/deadline.js';
+import { AttemptFailure } from '../src/upstream/http/failure.js';
 import type { UpstreamPolicy } from '../src/upstream/http/policy.js';
 import { rateLimitWait } from '../src/upstream/http/rate-limit.js';
+import { retryDelay } from '../src/upstream/http/retry.js';
 import { routeOf } from '../src/upstream/http/route.js';
 import { UpstreamHttp } from '../src/upstream/http/upstream-http.js';
 
@@ -127,6 +130,90 @@ describe('UpstreamHttp', () => {
     expect(everything).not.toContain('bad token');
     expect(everything).not.toContain('3c90c3cc');
     expect(error.code).toBe('UPSTREAM_UNAUTHORIZED');
+  });
+
+  it('waits to the end of the second X-RateLimit-Reset names (one-second granularity)', () => {
+    const now = 1_700_000_002_250; // 0.25 s into second …002
+    expect(rateLimitWait(new Headers({ 'x-ratelimit-reset': '1700000004' }), now)).toBe(2750);
+    expect(rateLimitWait(new Headers({ 'x-ratelimit-reset': '1700000001' }), now)).toBe(0);
+    expect(rateLimitWait(new Headers({ 'retry-after': 'soon' }), now)).toBeNull();
+  });
+
+  it('gives up at once when a wait would not fit the budget, or names more than the cap', () => {
+    const policy = { backoffMs: 100, maxBackoffMs: 1000, rateLimitWaitCapMs: 5000 };
+    const limited = (waitMs: number) =>
+      new AttemptFailure(GatewayError.upstream('UPSTREAM_RATE_LIMITED', 'INTERCOM'), { retryable: true, waitMs });
+    expect(retryDelay(limited(3000), 1, 3, policy, 10_000, 0)).toBe(3000);
+    expect(retryDelay(limited(3000), 1, 3, policy, 2_000, 0)).toBeNull();
+    expect(retryDelay(limited(6000), 1, 3, policy, 60_000, 0)).toBeNull();
+    expect(retryDelay(limited(10), 3, 3, policy, 60_000, 0)).toBeNull();
+    const timedOut = new AttemptFailure(GatewayError.upstream('UPSTREAM_TIMEOUT', 'INTERCOM'), { retryable: true });
+    for (let attempt = 1; attempt <= 5; attempt++) {
+      const wait = retryDelay(timedOut, attempt, 9, policy, 60_000, 0) as number;
+      expect(wait).toBeGreaterThanOrEqual(0);
+      expect(wait).toBeLessThanOrEqual(Math.min(1000, 100 * 2 ** (attempt - 1)));
+    }
+  });
+
+  it('cuts an attempt whose body never ends, even when the stream ignores the abort', async () => {
+    const { calls, fetchFn } = scripted([
+      () => new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode('{"a":')) })),
+    ]);
+    const started = Date.now();
+    const error = await failure(http(fetchFn, { timeoutMs: 100, retries: 1 }).request('/x'));
+    expect(error.code).toBe('UPSTREAM_TIMEOUT');
+    expect(calls).toHaveLength(2);
+    expect(Date.now() - started).toBeLessThan(600);
+  });
+
+  it('never follows a redirect', async () => {
+    const { calls, fetchFn } = scripted([
+      () => new Response(null, { status: 302, headers: { location: 'http://elsewhere.invalid/x' } }),
+    ]);
+    const error = await failure(http(fetchFn).request('/x'));
+    expect(error.code).toBe('UPSTREAM_BAD_RESPONSE');
+    expect(calls).toHaveLength(1);
+  });
+
+  it('keeps a circuit per credential: one key failing does not open it for another', async () => {
+    const calls: string[] = [];
+    const answers = (async (input: Request | string | URL, init?: RequestInit) => {
+      const request = input instanceof Request ? input : new Request(input, init);
+      calls.push(request.headers.get('authorization') ?? '');
+      return request.headers.get('authorization') === 'Bearer tenant' ? json({}, 503) : json({ ok: true });
+    }) as typeof fetch;
+    const client = http(answers, { retries: 0, breakerThreshold: 2 });
+    const tenant = client.scope({ headers: { Authorization: 'Bearer tenant' } });
+    for (let i = 0; i < 3; i++) await failure(tenant.request('/x'));
+    expect(calls).toHaveLength(2);
+    expect((await client.request('/x')).body).toEqual({ ok: true });
+    expect(calls).toHaveLength(3);
+  });
+
+  it('lets a waiter on a shared read leave at its own deadline, and cancels the read when the last one leaves', async () => {
+    let aborted = false;
+    const fetchFn = (async (input: Request | string | URL, init?: RequestInit) => {
+      const request = input instanceof Request ? input : new Request(input, init);
+      return new Promise<Response>((_resolve, reject) => {
+        request.signal.addEventListener('abort', () => {
+          aborted = true;
+          reject(request.signal.reason);
+        });
+      });
+    }) as typeof fetch;
+    const client = http(fetchFn, { timeoutMs: 10_000 });
+    const first = new AbortController();
+    const second = new AbortController();
+    const a = client.request('/x', {}, { signal: first.signal, deadline: Date.now() + 10_000 });
+    const b = client.request('/x', {}, { signal: second.signal, deadline: Date.now() + 10_000 });
+    first.abort(new DeadlineExceeded());
+    expect((await failure(a)).code).toBe('UPSTREAM_TIMEOUT');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(aborted).toBe(false);
+    second.abort(new DeadlineExceeded());
+    expect((await failure(b)).code).toBe('UPSTREAM_TIMEOUT');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(aborted).toBe(true);
   });
 
   it('names routes without record ids', () => {

@@ -63,7 +63,10 @@ export class RequestDeadline {
   #follow(signal: AbortSignal | undefined, reason: () => unknown): void {
     const controller = this.#controller as AbortController;
     if (!signal || controller.signal.aborted) return;
-    if (signal.aborted) return controller.abort(reason());
+    if (signal.aborted) {
+      controller.abort(reason());
+      return;
+    }
     const onAbort = () => controller.abort(reason());
     signal.addEventListener('abort', onAbort, { once: true });
     this.#unhook.push(() => signal.removeEventListener('abort', onAbort));
