@@ -1,54 +1,13 @@
 // WORKERS=2: the real entry point (src/index.ts) as an operator starts it, in demo mode, on a random port.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { descendants, waitFor } from './helpers/processes.js';
 
 let child: ChildProcess | undefined;
 afterEach(() => {
   child?.kill('SIGKILL');
   child = undefined;
 });
-
-/** Every process under `root`, by pid, with its command line. */
-function descendants(root: number): { pid: number; ppid: number; command: string }[] {
-  const all = readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .flatMap((entry) => {
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-        const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replaceAll('\0', ' ');
-        return [{ pid: Number(entry), ppid, command }];
-      } catch {
-        return [];
-      }
-    });
-  const found: typeof all = [];
-  const walk = (pid: number) => {
-    for (const process of all.filter((p) => p.ppid === pid)) {
-      found.push(process);
-      walk(process.pid);
-    }
-  };
-  walk(root);
-  return found;
-}
-
-function waitFor(output: () => string, pattern: RegExp, ms: number): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const timer = setInterval(() => {
-      const match = pattern.exec(output());
-      if (match) {
-        clearInterval(timer);
-        resolve(match);
-      } else if (Date.now() - started > ms) {
-        clearInterval(timer);
-        reject(new Error(`no ${pattern} in: ${output()}`));
-      }
-    }, 50);
-  });
-}
 
 describe('WORKERS', () => {
   it('serves from two worker processes behind one port, and all of them stop on SIGTERM', async () => {

@@ -2,10 +2,10 @@
 // stalls or answers late, then SIGTERM. Each test checks the bound (exit within the grace and a margin), the exit code,
 // what the caller got and what the upstream saw.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { describe, it } from 'vitest';
+import { descendants, waitFor } from './helpers/processes.js';
 
 const GRACE_MS = 1500;
 /** Exit after SIGTERM within the grace plus this: the cancelled answers, closing connections, process exit. */
@@ -92,22 +92,6 @@ async function startGateway(
   return { child, port: Number(port), output: () => text, exited };
 }
 
-function waitFor(output: () => string, pattern: RegExp, ms: number): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const timer = setInterval(() => {
-      const match = pattern.exec(output());
-      if (match) {
-        clearInterval(timer);
-        resolve(match);
-      } else if (Date.now() - started > ms) {
-        clearInterval(timer);
-        reject(new Error(`no ${pattern} in: ${output()}`));
-      }
-    }, 20);
-  });
-}
-
 /** Resolves once `check` holds (polled). */
 async function until(check: () => boolean, ms = 5000): Promise<void> {
   const started = Date.now();
@@ -141,21 +125,6 @@ function connects(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
-}
-
-/** The serving processes a WORKERS primary forked. */
-function children(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
 }
 
 const alive = (pid: number) => {
@@ -224,7 +193,9 @@ describe('SIGTERM', () => {
   }) => {
     const upstream = await startUpstream('never', onTestFinished);
     const gateway = await startGateway(upstream.url, onTestFinished, { WORKERS: '2' });
-    const workers = children(gateway.child.pid as number);
+    const workers = descendants(gateway.child.pid as number)
+      .filter((p) => p.ppid === gateway.child.pid)
+      .map((p) => p.pid);
     expect(workers).toHaveLength(2);
     const answer = ask(gateway.port);
     await until(() => upstream.calls.length === 1);

@@ -5,7 +5,7 @@
 import { brandWithType } from '@pothos/core';
 import type { GatewayContext } from '../context.js';
 import { GatewayError } from '../errors.js';
-import { toError } from '../upstream/connector.js';
+import { type SourceConnector, toError } from '../upstream/connector.js';
 import { builder } from './builder.js';
 import { CompanyRef } from './company.js';
 import { ContactRef } from './contact.js';
@@ -13,29 +13,22 @@ import { decodeGlobalID, parseNodeKey } from './ids.js';
 import { NoteRef } from './note.js';
 import { TagRef } from './tag.js';
 
+/** A node type whose key is `SOURCE:sourceId`, read by `read` from that source's connector. */
+function bySourceId<T>(ref: T, read: (connector: SourceConnector, sourceId: string) => Promise<object | null>) {
+  return {
+    ref,
+    load: (key: string, ctx: GatewayContext) => {
+      const { source, ids } = parseNodeKey(key);
+      return read(ctx.sources.get(source), ids[0] as string);
+    },
+  };
+}
+
 /** How each node type is read again by the key its global id holds (see ids.ts). */
 const LOADERS = {
-  Contact: {
-    ref: ContactRef,
-    load: (key: string, ctx: GatewayContext) => {
-      const { source, ids } = parseNodeKey(key);
-      return ctx.sources.get(source).contact(ids[0] as string);
-    },
-  },
-  Tag: {
-    ref: TagRef,
-    load: (key: string, ctx: GatewayContext) => {
-      const { source, ids } = parseNodeKey(key);
-      return ctx.sources.get(source).tag(ids[0] as string);
-    },
-  },
-  Company: {
-    ref: CompanyRef,
-    load: (key: string, ctx: GatewayContext) => {
-      const { source, ids } = parseNodeKey(key);
-      return ctx.sources.get(source).company(ids[0] as string);
-    },
-  },
+  Contact: bySourceId(ContactRef, (connector, id) => connector.contact(id)),
+  Tag: bySourceId(TagRef, (connector, id) => connector.tag(id)),
+  Company: bySourceId(CompanyRef, (connector, id) => connector.company(id)),
   Note: {
     ref: NoteRef,
     load: (key: string, ctx: GatewayContext) => {
