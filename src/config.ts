@@ -3,6 +3,8 @@
 
 import { availableParallelism } from 'node:os';
 import {
+  BACKSIDE_BASE_URL,
+  INTERCOM_BASE_URL,
   MAX_BODY_BYTES,
   QUERY_LIMITS,
   REQUEST_BUDGET_MS,
@@ -72,9 +74,9 @@ export class ConfigError extends Error {
 export const VARIABLES = {
   PORT: '4000',
   WORKERS: '1',
-  BACKSIDE_BASE_URL: 'https://api.backside.app',
+  BACKSIDE_BASE_URL,
   BACKSIDE_API_KEY: '',
-  INTERCOM_BASE_URL: 'https://api.intercom.io',
+  INTERCOM_BASE_URL,
   INTERCOM_ACCESS_TOKEN: '',
   INTERCOM_VERSION: '2.16',
   UPSTREAM_TIMEOUT_MS: String(UPSTREAM.timeoutMs),

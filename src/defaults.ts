@@ -46,3 +46,7 @@ export const QUERY_LIMITS = { depth: 10, aliases: 30, tokens: 2000, directives: 
 
 /** Largest request body, bytes (413 beyond). */
 export const MAX_BODY_BYTES = 100_000;
+
+/** Where each upstream lives unless configured (Intercom's EU and AU workspaces have their own hosts). */
+export const BACKSIDE_BASE_URL = 'https://api.backside.app';
+export const INTERCOM_BASE_URL = 'https://api.intercom.io';

@@ -162,7 +162,7 @@ async function drain(server: Server, requests: InFlight, stop: AbortController, 
   await requests.settled(graceMs);
   const cut = requests.size;
   if (cut > 0) {
-    // The reason the transport knows: each cancelled call answers UPSTREAM_UNAVAILABLE for its source.
+    // Each cancelled upstream call answers UPSTREAM_UNAVAILABLE for its source, so the request still answers.
     stop.abort();
     await requests.settled(ANSWER_AFTER_CANCEL_MS);
   }

@@ -12,7 +12,7 @@ import {
   type YogaServerInstance,
 } from 'graphql-yoga';
 import type { GatewayContext } from './context.js';
-import { MAX_BODY_BYTES, REQUEST_BUDGET_MS } from './defaults.js';
+import { BACKSIDE_BASE_URL, MAX_BODY_BYTES, REQUEST_BUDGET_MS } from './defaults.js';
 import { GatewayError } from './errors.js';
 import type { Source } from './model.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
@@ -114,7 +114,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       ? new UpstreamHttp({
           ...common,
           source: 'BACKSIDE',
-          baseUrl: options.backsideBaseUrl ?? 'https://api.backside.app',
+          baseUrl: options.backsideBaseUrl ?? BACKSIDE_BASE_URL,
           headers: {},
         })
       : undefined);
