@@ -1,5 +1,7 @@
+import { CountryCodeResolver, LatitudeResolver, LongitudeResolver } from 'graphql-scalars';
 import type { Address } from '../model.js';
 import { builder } from './builder.js';
+import { representable } from './scalars.js';
 
 export const AddressRef = builder.objectRef<Address>('Address').implement({
   fields: (t) => ({
@@ -12,9 +14,25 @@ export const AddressRef = builder.objectRef<Address>('Address').implement({
     region: t.exposeString('region', { nullable: true }),
     postalCode: t.exposeString('postalCode', { nullable: true }),
     country: t.exposeString('country', { nullable: true }),
-    countryCode: t.expose('countryCode', { type: 'CountryCode', nullable: true }),
-    latitude: t.expose('latitude', { type: 'Latitude', nullable: true }),
-    longitude: t.expose('longitude', { type: 'Longitude', nullable: true }),
+    // Values come checked (src/values.ts); one that still fails its scalar is null here, never an error.
+    countryCode: t.field({
+      type: 'CountryCode',
+      nullable: true,
+      description:
+        "ISO 3166-1 alpha-2: the source's code (UK read as GB; a code that names no country, such as EU, is null), " +
+        "or when the source gives none, the code of the country it names ('Ireland' is IE).",
+      resolve: (address) => representable(CountryCodeResolver, address.countryCode),
+    }),
+    latitude: t.field({
+      type: 'Latitude',
+      nullable: true,
+      resolve: (address) => representable(LatitudeResolver, address.latitude),
+    }),
+    longitude: t.field({
+      type: 'Longitude',
+      nullable: true,
+      resolve: (address) => representable(LongitudeResolver, address.longitude),
+    }),
     isPrimary: t.exposeBoolean('isPrimary'),
     formatted: t.exposeString('formatted', { description: "One line, the non-empty parts joined with ', '." }),
   }),

@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Affiliation, Company, Contact, ContactFilter, ContactPage, IdentityKey } from '../../model.js';
-import { canonicalEmail, canonicalPhone } from '../../values.js';
+import { canonicalEmail } from '../../values.js';
 import {
   eachKey,
   hasFilter,
@@ -125,14 +125,15 @@ export class BacksideConnector implements SourceConnector {
         .filter((channel) => channel.type === type)
         .map((channel) => canonical(channel.canonical_value ?? channel.value));
     if (filter.email && !values('email', canonicalEmail).includes(filter.email)) return false;
-    const phone = (value: string) => canonicalPhone(value, this.options.defaultRegion);
-    if (filter.phone && !values('phone', phone).includes(filter.phone)) return false;
+    // Phones as the contact's channels read them (its address's country, extensions kept).
+    const phones = mapChannels(channels, this.options, raw).filter((channel) => channel.type === 'PHONE');
+    if (filter.phone && !phones.some((channel) => channel.canonicalValue === filter.phone)) return false;
     const tag = filter.tag?.trim().toLowerCase();
     const tags = raw.tags ?? [];
     if (tag && !tags.some((candidate) => candidate.name.trim().toLowerCase() === tag || candidate.id === filter.tag)) {
       return false;
     }
-    if (filter.updatedAfter && !(new Date(raw.updated_at ?? 0) > filter.updatedAfter)) return false;
+    if (filter.updatedAfter && !(mapContact(raw, this.options).updatedAt > filter.updatedAfter)) return false;
     if (filter.query) {
       const needle = filter.query.toLowerCase();
       const haystack = [raw.display_name, raw.given_name, raw.family_name, ...channels.map((channel) => channel.value)];
@@ -150,7 +151,8 @@ export class BacksideConnector implements SourceConnector {
   }
 
   async channels(contact: Contact) {
-    return mapChannels((await this.record(contact))?.channels ?? [], this.options);
+    const raw = await this.record(contact);
+    return mapChannels(raw?.channels ?? [], this.options, raw);
   }
 
   async tags(contact: Contact) {

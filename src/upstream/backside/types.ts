@@ -1,5 +1,7 @@
 // Raw Backside REST shapes, as documented in shared/upstreams/backside.md and its seed response.
 // Every field the docs mark optional, or that the seed shows as a placeholder, may be null or absent.
+// The types say what Backside documents; the mappers read every field as `unknown` could be (src/values.ts): RFC 3339
+// timestamps may come without an offset (read as UTC), codes and coordinates as any string, metadata nested deep.
 
 export interface BacksideRecordBase {
   id: string;

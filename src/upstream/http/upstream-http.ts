@@ -67,7 +67,14 @@ export class UpstreamHttp {
     this.#lanes = new Lanes(this.#policy);
     this.#cache = new LRUCache({
       maxSize: this.#policy.cacheMaxBytes,
-      sizeCalculation: (response) => Math.max(1, JSON.stringify(response.body)?.length ?? 1),
+      // JSON.stringify recurses: an answer nested too deep to measure (RangeError) counts as too big to keep.
+      sizeCalculation: (response) => {
+        try {
+          return Math.max(1, JSON.stringify(response.body)?.length ?? 1);
+        } catch {
+          return this.#policy.cacheMaxBytes + 1;
+        }
+      },
     });
     this.#onFailure = options.onFailure;
     this.#defaultAuthorization = options.headers.Authorization ?? '';

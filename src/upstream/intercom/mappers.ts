@@ -1,9 +1,9 @@
 // Pure mappers from Intercom's raw shapes (API 2.16) into the unified model.
 import type { Address, Channel, Company, Contact, ContactRole, Note, Tag } from '../../model.js';
 import {
+  addressCountry,
   canonicalEmail,
   canonicalPhone,
-  countryCode,
   htmlToText,
   httpUrl,
   integer,
@@ -12,25 +12,62 @@ import {
   text,
   unixSeconds,
 } from '../../values.js';
+import { badShape } from '../shape.js';
 import type { IntercomCompany, IntercomContact, IntercomNote, IntercomTag } from './types.js';
 
 export interface MapOptions {
-  /** Region for phone numbers written without a country code. */
+  /** Region for phone numbers written without a country code (DEFAULT_PHONE_REGION). */
   defaultRegion: string | undefined;
 }
 
 const ROLES: Record<string, ContactRole> = { user: 'USER', lead: 'LEAD' };
-const EPOCH = new Date(0);
+
+/**
+ * The country of Intercom's `location`: its `country_code` when it has one (a code that names no country, like EU, is
+ * null), else the code its `country` name stands for (the spec documents `country` as a name: "Ireland").
+ */
+export function locationCountry(raw: Pick<IntercomContact, 'location'>): string | null {
+  const location = raw.location;
+  return location && typeof location === 'object' ? addressCountry(location.country_code, location.country) : null;
+}
+
+/**
+ * The regions a contact's national-form phone is read in, in order: DEFAULT_PHONE_REGION, then the location's country.
+ * Intercom's location is where Intercom saw the contact, not necessarily where their phone is from, so the configured
+ * region wins when a number is valid in both (`757-555-0188` seen from Berlin stays +17575550188); the
+ * location reads what the default cannot (`020 7946 0958`, `00 44 20 7946 0958` seen from London).
+ */
+function phoneRegions(raw: IntercomContact, options: MapOptions): (string | null | undefined)[] {
+  return [options.defaultRegion, locationCountry(raw)];
+}
+
+/**
+ * Unix seconds as a Date (see unixSeconds in src/values.ts: milliseconds and other units read by size, anything else
+ * null). A required timestamp that does not read takes the other one's value; neither is UPSTREAM_BAD_RESPONSE, as the
+ * client answers for timestamps that are not numbers at all.
+ */
+function lifetime(raw: IntercomContact): { createdAt: Date; updatedAt: Date } {
+  const created = unixSeconds(raw.created_at);
+  const updated = unixSeconds(raw.updated_at);
+  const createdAt = created ?? updated;
+  if (!createdAt) throw badShape('INTERCOM', 'contact: neither created_at nor updated_at is a timestamp');
+  return { createdAt, updatedAt: updated ?? createdAt };
+}
 
 function avatarUrl(avatar: IntercomContact['avatar']): string | null {
   if (typeof avatar === 'string') return httpUrl(avatar);
   return avatar ? httpUrl(avatar.image_url) : null;
 }
 
+/**
+ * An Intercom contact. Timestamps are unix seconds (read by size, see `lifetime`); phone: canonical (E.164 with `;ext=`)
+ * where it parses (see phoneRegions), else as written; custom_attributes cut at MAX_JSON_DEPTH.
+ */
 export function mapContact(raw: IntercomContact, options: MapOptions): Contact {
   const name = text(raw.name);
   const email = canonicalEmail(raw.email);
-  const phone = canonicalPhone(raw.phone, options.defaultRegion) ?? text(raw.phone);
+  const phone = canonicalPhone(raw.phone, ...phoneRegions(raw, options)) ?? text(raw.phone);
+  const { createdAt, updatedAt } = lifetime(raw);
   return {
     source: 'INTERCOM',
     sourceId: raw.id,
@@ -51,8 +88,8 @@ export function mapContact(raw: IntercomContact, options: MapOptions): Contact {
     language: text(raw.language_override) ?? text(raw.browser_language),
     timezone: null,
     externalId: text(raw.external_id),
-    createdAt: unixSeconds(raw.created_at) ?? EPOCH,
-    updatedAt: unixSeconds(raw.updated_at) ?? unixSeconds(raw.created_at) ?? EPOCH,
+    createdAt,
+    updatedAt,
     deletedAt: null,
     lastSeenAt: unixSeconds(raw.last_seen_at),
     customAttributes: jsonObject(raw.custom_attributes),
@@ -61,7 +98,10 @@ export function mapContact(raw: IntercomContact, options: MapOptions): Contact {
   };
 }
 
-/** Intercom's location, when it holds anything, as the contact's one address. */
+/**
+ * Intercom's location, when it holds anything, as the contact's one address; `countryCode` from its code, else its
+ * country name (see locationCountry).
+ */
 export function mapAddresses(raw: IntercomContact): Address[] {
   const location = raw.location;
   const city = text(location?.city);
@@ -79,7 +119,7 @@ export function mapAddresses(raw: IntercomContact): Address[] {
       region,
       postalCode: null,
       country,
-      countryCode: countryCode(location?.country_code),
+      countryCode: locationCountry(raw),
       latitude: null,
       longitude: null,
       isPrimary: true,
@@ -88,7 +128,10 @@ export function mapAddresses(raw: IntercomContact): Address[] {
   ];
 }
 
-/** The email and phone fields and the social profiles, as channels. */
+/**
+ * The email and phone fields and the social profiles, as channels. The phone's `canonicalValue` is E.164 (with `;ext=`
+ * for an extension), read as mapContact reads it; null when it does not parse.
+ */
 export function mapChannels(raw: IntercomContact, options: MapOptions): Channel[] {
   const channels: Channel[] = [];
   const base = { label: null, isPrimary: true, isVerified: null, preferenceOrder: null };
@@ -111,7 +154,7 @@ export function mapChannels(raw: IntercomContact, options: MapOptions): Channel[
       type: 'PHONE',
       sourceType: 'phone',
       value: phone,
-      canonicalValue: canonicalPhone(phone, options.defaultRegion),
+      canonicalValue: canonicalPhone(phone, ...phoneRegions(raw, options)),
     });
   }
   (raw.social_profiles?.data ?? []).forEach((profile, index) => {
@@ -130,10 +173,15 @@ export function mapChannels(raw: IntercomContact, options: MapOptions): Channel[
   return channels;
 }
 
+/** A tag; a tag without a name is named by its id. */
 export function mapTag(raw: IntercomTag): Tag {
   return { source: 'INTERCOM', sourceId: raw.id, name: text(raw.name) ?? raw.id, color: null, description: null };
 }
 
+/**
+ * A company: `website` an http(s) URL, `size` an Int, unix-second timestamps read by size (unreadable: null, both are
+ * nullable here), `custom_attributes` cut at MAX_JSON_DEPTH.
+ */
 export function mapCompany(raw: IntercomCompany): Company {
   return {
     source: 'INTERCOM',
@@ -148,8 +196,11 @@ export function mapCompany(raw: IntercomCompany): Company {
   };
 }
 
+/** A note: its HTML body, that body as text, and its unix-seconds `created_at` (unreadable: UPSTREAM_BAD_RESPONSE). */
 export function mapNote(raw: IntercomNote, contactId: string): Note {
   const body = typeof raw.body === 'string' ? raw.body : '';
+  const createdAt = unixSeconds(raw.created_at);
+  if (!createdAt) throw badShape('INTERCOM', 'note: created_at is not a timestamp');
   return {
     source: 'INTERCOM',
     sourceId: raw.id,
@@ -157,6 +208,6 @@ export function mapNote(raw: IntercomNote, contactId: string): Note {
     body,
     text: htmlToText(body),
     authorName: text(raw.author?.name),
-    createdAt: unixSeconds(raw.created_at) ?? EPOCH,
+    createdAt,
   };
 }

@@ -1,5 +1,6 @@
 // Raw Intercom REST shapes (API version 2.16), from shared/upstreams/intercom-openapi.yaml and the seed response.
-// Timestamps are unix seconds.
+// Timestamps are unix seconds; integrations also write milliseconds into them (read by size: unixSeconds in
+// src/values.ts). Free-form objects (custom_attributes) may nest to any depth (cut: jsonObject in src/values.ts).
 
 export interface IntercomRef {
   type: string;
@@ -16,9 +17,15 @@ export interface IntercomRefList {
   has_more?: boolean;
 }
 
+/**
+ * "The country that the contact is located in" (the spec): where Intercom saw the contact, which need not be where
+ * their phone number is from.
+ */
 export interface IntercomLocation {
   type?: string | null;
+  /** A country name: "Ireland" (the spec's example). */
   country?: string | null;
+  /** Null in the 2.16 examples that show it; any string may come (`EU`; visitors' location_data uses alpha-3 `IRL`). */
   country_code?: string | null;
   region?: string | null;
   city?: string | null;
