@@ -17,9 +17,10 @@ import {
 } from 'graphql-scalars';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { FakeUpstream } from '../src/demo/index.js';
-import { GatewayError } from '../src/errors.js';
 import { schema } from '../src/schema/index.js';
+import { UnrepresentableValue } from '../src/schema/scalars.js';
 import type { BacksideContact } from '../src/upstream/backside/types.js';
+import { IntercomConnector } from '../src/upstream/intercom/connector.js';
 import type { IntercomCompany, IntercomContact } from '../src/upstream/intercom/types.js';
 import {
   addressCountry,
@@ -487,12 +488,46 @@ describe('output scalars: a value that fails one is null without an error', () =
       } catch (error) {
         thrown = error;
       }
-      expect(thrown, name).toBeInstanceOf(GatewayError);
-      expect((thrown as GatewayError).code).toBe('UPSTREAM_BAD_RESPONSE');
-      expect((thrown as GatewayError).message).not.toMatch(/EU|12345|not a url|123|east|secret/);
+      expect(thrown, name).toBeInstanceOf(UnrepresentableValue);
+      expect((thrown as Error).message).toBe(`A value from a source could not be represented as ${name}.`);
     }
     // Inputs stay the caller's: a bad updatedAfter is still refused as BAD_USER_INPUT by the scalar.
     expect(() => (schema.getType('DateTime') as GraphQLScalarType).parseValue('yesterday')).toThrow();
+  });
+
+  it('answers a value that slipped past the mappers as INTERNAL_SERVER_ERROR at its path, never quoting it', async () => {
+    // A mapper bug, simulated: the contact leaves the connector with values no scalar can write.
+    const contact = IntercomConnector.prototype.contact;
+    IntercomConnector.prototype.contact = async function (this: IntercomConnector, id: string) {
+      const mapped = await contact.call(this, id);
+      return mapped && { ...mapped, lastSeenAt: new Date(Number.NaN), avatarUrl: 'secret-upstream-value' };
+    };
+    try {
+      // Compiled by graphql-jit (the default) and interpreted by graphql-js alike.
+      for (const jit of [true, false]) {
+        await stack?.close();
+        stack = await startStack({ gateway: { jit } });
+        const target = intercomContacts(stack)[3] as IntercomContact;
+        const response: any = await stack.query(
+          `{ contactBySourceId(source: INTERCOM, sourceId: "${target.id}") { displayName lastSeenAt avatarUrl } }`,
+        );
+        expect(response.data.contactBySourceId).toEqual({
+          displayName: target.name,
+          lastSeenAt: null,
+          avatarUrl: null,
+        });
+        expect(
+          response.errors.map((e: any) => [e.path.join('.'), e.extensions.code]),
+          `jit ${jit}`,
+        ).toEqual([
+          ['contactBySourceId.lastSeenAt', 'INTERNAL_SERVER_ERROR'],
+          ['contactBySourceId.avatarUrl', 'INTERNAL_SERVER_ERROR'],
+        ]);
+        expect(JSON.stringify(response)).not.toMatch(/secret|Invalid Date|NaN/);
+      }
+    } finally {
+      IntercomConnector.prototype.contact = contact;
+    }
   });
 
   it('only ever hands the scalars values they accept (any JSON in, null or a valid value out)', () => {

@@ -25,6 +25,9 @@ export function publicCode(error: GraphQLError): ErrorCode {
   if (status === 401) return 'UNAUTHENTICATED';
   if (status === 403) return 'FORBIDDEN';
   if (status !== undefined && status >= 500) return 'INTERNAL_SERVER_ERROR';
+  // At a field's path without a code of its own: the answer could not be completed there (a value no output scalar
+  // could write, under graphql-jit), never the caller's fault.
+  if (error.path?.length) return 'INTERNAL_SERVER_ERROR';
   // Parse, validation, variables, limits: the request itself is at fault.
   return 'BAD_USER_INPUT';
 }

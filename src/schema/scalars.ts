@@ -8,19 +8,28 @@ import {
   LongitudeResolver,
   URLResolver,
 } from 'graphql-scalars';
-import { GatewayError } from '../errors.js';
 import { jsonObject } from '../values.js';
 import { builder } from './builder.js';
 
 // The contract's scalars, from graphql-scalars. Mappers only hand them values that pass (src/values.ts), so a messy
-// upstream value is null in the answer without an error. What is left here is the last line: a value that still fails
-// an output scalar (a bug of ours) answers UPSTREAM_BAD_RESPONSE at its path. Without it, graphql-scalars' own error
-// would reach the caller as BAD_USER_INPUT, its message quoting the upstream value. Inputs (arguments, variables) keep
-// graphql-scalars' behaviour: a bad input is the caller's.
+// upstream value is null in the answer without an error. What is left here is the last line for a value that still
+// fails an output scalar, which is a bug of ours: an INTERNAL_SERVER_ERROR at its path whose message names the scalar
+// and never the value. Without it graphql-scalars' own error reached callers as BAD_USER_INPUT, quoting the upstream
+// value ("Value is not a valid country code: EU"). Inputs (arguments, variables) keep graphql-scalars' behaviour: a
+// bad input is the caller's.
+
+/** Thrown by a guarded output serialiser: our message, no value. */
+export class UnrepresentableValue extends Error {
+  constructor(scalar: string) {
+    super(`A value from a source could not be represented as ${scalar}.`);
+    this.name = 'UnrepresentableValue';
+  }
+}
 
 /**
  * `scalar` with an output serialiser that never blames the caller or quotes the value: a value it rejects throws
- * UPSTREAM_BAD_RESPONSE ("… could not be represented as <Name>.").
+ * {@link UnrepresentableValue}. graphql-js hands it to Yoga's masking ("Unexpected error.", logged); graphql-jit keeps
+ * only its message; both answer INTERNAL_SERVER_ERROR (src/plugins/use-error-codes.ts). `clean` runs first.
  */
 export function guardedOutput(scalar: GraphQLScalarType, clean?: (value: unknown) => unknown): GraphQLScalarType {
   const config = scalar.toConfig();
@@ -31,10 +40,7 @@ export function guardedOutput(scalar: GraphQLScalarType, clean?: (value: unknown
       try {
         return serialize(clean ? clean(value) : value);
       } catch {
-        throw new GatewayError(
-          'UPSTREAM_BAD_RESPONSE',
-          `A value from a source could not be represented as ${scalar.name}.`,
-        );
+        throw new UnrepresentableValue(scalar.name);
       }
     },
   });
