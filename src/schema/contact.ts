@@ -64,7 +64,8 @@ builder.node(ContactRef, {
     phone: t.string({
       complexity: 1,
       nullable: true,
-      description: 'The primary phone, E.164 where it can be parsed.',
+      description:
+        'The primary phone, E.164 where it can be parsed, with an RFC 3966 `;ext=` when it has an extension.',
       resolve: (contact, _args, ctx, info) =>
         orPartial(ctx, info, null, async () => (await complete(contact, ctx)).phone),
     }),
@@ -143,6 +144,7 @@ builder.node(ContactRef, {
       complexity: { field: 4, multiplier: 5 },
       description:
         'The same person’s records in the other sources, matched by each of this contact’s canonical emails and phones. ' +
+        'Symmetric: A lists B exactly when B lists A (both hold the key and each source finds its own record by it). ' +
         'Batched across a list: Intercom is asked for many values per search; Backside once per distinct value.',
       resolve: (contact, _args, ctx, info) => orPartial(ctx, info, [], () => linkedContacts(ctx.sources, contact)),
     }),
