@@ -5,6 +5,7 @@ import { availableParallelism } from 'node:os';
 import {
   BACKSIDE_BASE_URL,
   INTERCOM_BASE_URL,
+  JWT_REQUIRE_EXP,
   MAX_BODY_BYTES,
   QUERY_LIMITS,
   REQUEST_BUDGET_MS,
@@ -55,10 +56,17 @@ export interface Config {
           issuer: string;
           audience: string;
           algorithm: 'HS256' | 'HS384' | 'HS512' | 'RS256' | 'RS384' | 'RS512' | 'ES256' | 'ES384' | 'ES512';
+          /** Refuse tokens without an `exp` claim. */
+          requireExp: boolean;
         };
       }
     | undefined;
   defaultRegion: string;
+  /**
+   * Browser origins allowed to read answers (CORS): exact origins, and with `localhost` any page on this machine;
+   * neither: no cross-origin access.
+   */
+  cors: { origins: string[]; localhost: boolean };
   /** No upstream credential at all: serve the built-in demo upstreams. */
   demo: boolean;
 }
@@ -108,6 +116,8 @@ export const VARIABLES = {
   JWT_ISSUER: '',
   JWT_AUDIENCE: '',
   JWT_ALGORITHM: '',
+  JWT_REQUIRE_EXP: JWT_REQUIRE_EXP ? 'on' : 'off',
+  CORS_ORIGINS: '',
 } satisfies Record<string, string>;
 
 type Env = Record<string, string | undefined>;
@@ -194,6 +204,7 @@ function auth(env: Env, demo: boolean): Config['auth'] {
       issuer,
       audience,
       algorithm: algorithm as (typeof ALGORITHMS)[number],
+      requireExp: flag(env, 'JWT_REQUIRE_EXP'),
     };
   }
   if (apiKeys.length === 0 && !jwt) {
@@ -203,6 +214,37 @@ function auth(env: Env, demo: boolean): Config['auth'] {
     );
   }
   return { apiKeys, ...(jwt ? { jwt } : {}) };
+}
+
+/**
+ * CORS_ORIGINS: a comma-separated list of exact origins (scheme, host and port, as a browser sends them in `Origin`),
+ * or `none`; unset, the demo allows pages on this machine and real upstreams allow no other origin.
+ */
+function cors(env: Env, demo: boolean): Config['cors'] {
+  const raw = read(env, 'CORS_ORIGINS');
+  if (raw === '') return { origins: [], localhost: demo };
+  if (raw.toLowerCase() === 'none') return { origins: [], localhost: false };
+  const origins = raw
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean)
+    .map((origin) => {
+      const problem = `must be exact origins like https://app.example.com (no *, path or query), got "${origin.slice(0, 60)}"`;
+      let url: URL;
+      try {
+        url = new URL(origin);
+      } catch {
+        throw new ConfigError('CORS_ORIGINS', problem);
+      }
+      if ((url.protocol !== 'http:' && url.protocol !== 'https:') || origin.includes('*')) {
+        throw new ConfigError('CORS_ORIGINS', problem);
+      }
+      if (url.username || url.password || url.pathname !== '/' || url.search || url.hash) {
+        throw new ConfigError('CORS_ORIGINS', problem);
+      }
+      return url.origin;
+    });
+  return { origins: [...new Set(origins)], localhost: false };
 }
 
 export function loadConfig(env: Env): Config {
@@ -251,6 +293,7 @@ export function loadConfig(env: Env): Config {
     responseCacheTtlMs: integer(env, 'RESPONSE_CACHE_TTL_MS', 0, 3600000),
     dedupeOperations: flag(env, 'OPERATION_DEDUPE'),
     auth: auth(env, demo),
+    cors: cors(env, demo),
     defaultRegion: region,
     demo,
   };

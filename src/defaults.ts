@@ -50,3 +50,21 @@ export const MAX_BODY_BYTES = 100_000;
 /** Where each upstream lives unless configured (Intercom's EU and AU workspaces have their own hosts). */
 export const BACKSIDE_BASE_URL = 'https://api.backside.app';
 export const INTERCOM_BASE_URL = 'https://api.intercom.io';
+
+/**
+ * Browser origins allowed to read the gateway's answers (CORS), when CORS_ORIGINS is not set: none with real upstreams;
+ * in the demo, pages on this machine (http(s)://localhost, http://127.0.0.1, http://[::1], any port).
+ */
+export const CORS_LOCALHOST = /^(https?:\/\/localhost|http:\/\/127\.0\.0\.1|http:\/\/\[::1\])(:\d{1,5})?$/;
+/** How long a browser may keep an allowed preflight's answer, s. */
+export const CORS_MAX_AGE_S = 600;
+
+/** JWTs must carry `exp` (a token without one would be good forever) unless JWT_REQUIRE_EXP=off. */
+export const JWT_REQUIRE_EXP = true;
+
+/**
+ * A WORKERS primary replaces a worker that dies, waiting 100 ms, 200 ms, 400 ms … (at most 5 s) as deaths pile up, and
+ * stops (exit 1) when more than `limit` died within the window; a worker that could not listen, or that dies before any
+ * worker has served, is not replaced at all (restarting cannot free a port or fix the environment).
+ */
+export const WORKER_RESTARTS = { limit: 5, windowMs: 60_000, firstDelayMs: 100, maxDelayMs: 5_000 } as const;

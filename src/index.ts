@@ -5,6 +5,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { DEFAULT_QUERY } from './default-query.js';
+import { WORKER_RESTARTS } from './defaults.js';
 import { DEMO_BACKSIDE_API_KEY, DEMO_INTERCOM_TOKEN, type DemoUpstreams, startDemoUpstreams } from './demo/index.js';
 import type { GatewayOptions } from './yoga.js';
 
@@ -38,6 +39,7 @@ function gatewayOptions(
     responseCacheTtlMs: config.responseCacheTtlMs,
     dedupeOperations: config.dedupeOperations,
     auth: config.auth,
+    cors: config.cors,
     backsideKeyHeader: config.backside.callerKeyHeader,
     backsideBaseUrl: config.backside.baseUrl,
     backsideTenantId: config.backside.tenantId,
@@ -88,6 +90,26 @@ function announce(config: Config): void {
         : 'Authentication: DISABLED by GATEWAY_AUTH=disabled: anyone who can reach this port can read your contacts.',
     );
   }
+  const origins = [...(config.cors.localhost ? ['pages on this machine (localhost)'] : []), ...config.cors.origins];
+  if (origins.length > 0) console.log(`Cross-origin pages allowed (CORS): ${origins.join(', ')}.`);
+}
+
+/** A serving process that could not start: the one line its operator reads (no stack: the cause is known). */
+function cannotStart(error: unknown, port: number): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why =
+    code === 'EADDRINUSE'
+      ? `port ${port} is already in use (EADDRINUSE); stop what holds it or set PORT`
+      : code === 'EACCES'
+        ? `no permission to listen on port ${port} (EACCES); use a port above 1023 or set PORT`
+        : `cannot listen on port ${port} (${code ?? (error instanceof Error ? error.message : String(error))})`;
+  return `Cannot start: ${why}.`;
+}
+
+/** How a worker tells the primary that it could not start: the primary prints it once for all. */
+interface WorkerMessage {
+  listening?: string;
+  startFailed?: string;
 }
 
 /** After the grace, once upstream calls are cancelled: how long their (error) answers get to be written, ms. */
@@ -190,11 +212,27 @@ async function serve(
     requests.track(response);
     gateway(request, response);
   });
-  server.listen(config.port, () => {
-    const url = `http://localhost:${(server.address() as AddressInfo).port}${gateway.graphqlEndpoint}`;
-    if (cluster.isWorker) process.send?.({ listening: url });
-    else console.log(`GraphiQL at ${url}`);
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    // Known causes (the port taken, no permission) are one line, not a stack; a worker leaves it to the primary.
+    const line = cannotStart(error, config.port);
+    if (cluster.isWorker) process.send?.({ startFailed: line } satisfies WorkerMessage, () => process.exit(1));
+    else {
+      console.error(line);
+      process.exit(1);
+    }
+    return new Promise<never>(() => {});
+  }
+  const url = `http://localhost:${(server.address() as AddressInfo).port}${gateway.graphqlEndpoint}`;
+  if (cluster.isWorker) process.send?.({ listening: url } satisfies WorkerMessage);
+  else console.log(`GraphiQL at ${url}`);
   return () => drain(server, requests, stop, config.shutdownGraceMs);
 }
 
@@ -235,31 +273,70 @@ async function runWorker(config: Config): Promise<void> {
  * The WORKERS primary: forks the serving processes and replaces one that dies, until it is told to stop; then it
  * forwards SIGTERM to every worker and exits when all have exited (0 if all stopped cleanly), killing any still alive
  * after the grace and a margin.
+ *
+ * It gives up (stops every worker, one line on stderr, exit 1) rather than fork in a loop: when a worker could not
+ * listen (the port taken: a replacement would fail the same way), when a worker dies before any has ever served (the
+ * environment or the code is broken), and when more than WORKER_RESTARTS.limit workers died within its window;
+ * replacements wait longer as deaths pile up.
  */
 function runPrimary(config: Config, demo: DemoUpstreams | undefined): void {
   const demoUrls = demo && { backside: demo.backside.url, intercom: demo.intercom.url };
   let stopping = false;
   let announced = false;
+  /** When workers died (once one had served), within the restart window. */
+  let deaths: number[] = [];
   const fork = () => {
     const worker = cluster.fork(demoUrls ? { [DEMO_URLS_VARIABLE]: JSON.stringify(demoUrls) } : {});
-    // Every worker listens on the one port: say so once.
-    worker.on('message', (message: { listening?: string }) => {
+    worker.on('message', (message: WorkerMessage) => {
+      // It could not listen: its replacement could not either.
+      if (message.startFailed !== undefined) giveUp(message.startFailed);
+      // Every worker listens on the one port: say so once.
       if (message.listening === undefined || announced) return;
       announced = true;
       console.log(`GraphiQL at ${message.listening} (${config.workers} workers)`);
     });
   };
-  // A worker that dies is replaced; the port stays open meanwhile (the others keep serving). Not while stopping.
+  let stopped: Promise<boolean> | undefined;
+  const stopAll = (quiet: boolean) => {
+    stopping = true;
+    stopped ??= stopWorkers(config.shutdownGraceMs + PRIMARY_MARGIN_MS, quiet).then(async (clean) => {
+      await demo?.close();
+      return clean;
+    });
+    return stopped;
+  };
+  const giveUp = (line: string) => {
+    if (stopping) return;
+    console.error(line);
+    void stopAll(true).then(() => process.exit(1));
+  };
+  // A worker that dies after serving is replaced; the port stays open meanwhile (the others keep serving).
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
-    console.error(`worker ${worker.process.pid} exited (${signal ?? code}); starting another`);
-    fork();
+    const how = signal ?? code;
+    if (!announced) {
+      // None has served yet: the code or the environment is broken. (A moment's wait lets a worker's own account of
+      // why, sent just before it exited, arrive first and be the line printed.)
+      setTimeout(() => giveUp(`Cannot start: a worker exited (${how}) before serving.`), 200);
+      return;
+    }
+    const now = Date.now();
+    deaths = [...deaths.filter((at) => now - at < WORKER_RESTARTS.windowMs), now];
+    if (deaths.length > WORKER_RESTARTS.limit) {
+      giveUp(
+        `Stopping: ${deaths.length} workers died within ${WORKER_RESTARTS.windowMs / 1000} s (the last: ${how}); not starting more.`,
+      );
+      return;
+    }
+    const delay = Math.min(WORKER_RESTARTS.maxDelayMs, WORKER_RESTARTS.firstDelayMs * 2 ** (deaths.length - 1));
+    console.error(`worker ${worker.process.pid} exited (${how}); starting another in ${delay} ms`);
+    setTimeout(() => {
+      if (!stopping) fork();
+    }, delay);
   });
   for (let i = 0; i < config.workers; i++) fork();
   onStopSignals(['SIGINT', 'SIGTERM'], async () => {
-    stopping = true;
-    const clean = await stopWorkers(config.shutdownGraceMs + PRIMARY_MARGIN_MS);
-    await demo?.close();
+    const clean = await stopAll(false);
     if (!clean) process.exit(1);
   });
 }
@@ -269,9 +346,9 @@ function runPrimary(config: Config, demo: DemoUpstreams | undefined): void {
  * servers to close, which requests in flight can hold up) and resolves when all have exited, true if all exited
  * cleanly; workers still alive after `boundMs` are killed.
  */
-function stopWorkers(boundMs: number): Promise<boolean> {
+function stopWorkers(boundMs: number, quiet = false): Promise<boolean> {
   const workers = Object.values(cluster.workers ?? {}).filter((worker) => worker !== undefined);
-  console.log(`stopping ${workers.length} workers`);
+  if (!quiet) console.log(`stopping ${workers.length} workers`);
   let clean = true;
   return new Promise((resolve) => {
     let left = workers.length;
@@ -286,7 +363,7 @@ function stopWorkers(boundMs: number): Promise<boolean> {
       if (code !== 0 && signal !== 'SIGTERM') clean = false;
       if (--left > 0) return;
       clearTimeout(timer);
-      console.log(`all workers stopped${clean ? '' : ' (not all cleanly)'}`);
+      if (!quiet) console.log(`all workers stopped${clean ? '' : ' (not all cleanly)'}`);
       resolve(clean);
     };
     if (left === 0) exited(0, null);

@@ -80,4 +80,31 @@ describe('configuration', () => {
       /^BACKSIDE_API_KEY: must not contain white space$/,
     );
   });
+
+  it('allows cross-origin pages only where told: localhost in the demo, exact CORS_ORIGINS otherwise', () => {
+    expect(loadConfig({}).cors).toEqual({ origins: [], localhost: true });
+    expect(loadConfig({ INTERCOM_ACCESS_TOKEN: 'tok', GATEWAY_AUTH: 'disabled' }).cors).toEqual({
+      origins: [],
+      localhost: false,
+    });
+    expect(loadConfig({ CORS_ORIGINS: 'none' }).cors).toEqual({ origins: [], localhost: false });
+    expect(
+      loadConfig({ CORS_ORIGINS: ' https://app.example.com/ , http://localhost:3000,https://app.example.com' }).cors,
+    ).toEqual({ origins: ['https://app.example.com', 'http://localhost:3000'], localhost: false });
+    for (const bad of ['*', 'https://*.example.com', 'app.example.com', 'https://app.example.com/path', 'null']) {
+      expect(() => loadConfig({ CORS_ORIGINS: bad }), bad).toThrow(/^CORS_ORIGINS: must be exact origins/);
+    }
+  });
+
+  it('requires exp in JWTs unless JWT_REQUIRE_EXP=off', () => {
+    const base = {
+      INTERCOM_ACCESS_TOKEN: 'tok',
+      JWT_SECRET: 'x'.repeat(32),
+      JWT_ISSUER: 'https://issuer.example',
+      JWT_AUDIENCE: 'gateway',
+    };
+    expect(loadConfig(base).auth?.jwt?.requireExp).toBe(true);
+    expect(loadConfig({ ...base, JWT_REQUIRE_EXP: 'off' }).auth?.jwt?.requireExp).toBe(false);
+    expect(() => loadConfig({ ...base, JWT_REQUIRE_EXP: 'sometimes' })).toThrow(/^JWT_REQUIRE_EXP: /);
+  });
 });

@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { createInlineSigningKeyProvider, createRemoteJwksSigningKeyProvider, useJWT } from '@graphql-yoga/plugin-jwt';
-import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { GraphQLError } from 'graphql';
+import { createGraphQLError, type Plugin, type YogaLogger } from 'graphql-yoga';
 
 export interface JwtOptions {
   /** A shared secret (HS256 and kin) or a JWKS URL (RS256, ES256 and kin): exactly one. */
@@ -10,6 +12,8 @@ export interface JwtOptions {
   audience: string;
   /** The one algorithm accepted (pinned: no "none", no algorithm confusion). */
   algorithm: 'HS256' | 'HS384' | 'HS512' | 'RS256' | 'RS384' | 'RS512' | 'ES256' | 'ES384' | 'ES512';
+  /** Refuse a token without an `exp` claim (it would be good forever); default true. */
+  requireExp?: boolean | undefined;
 }
 
 export interface GatewayAuthOptions {
@@ -18,6 +22,9 @@ export interface GatewayAuthOptions {
   /** JWTs as `Authorization: Bearer`; verified by @graphql-yoga/plugin-jwt. */
   jwt?: JwtOptions | undefined;
 }
+
+/** The realm named in every challenge. */
+const REALM = 'contact-gateway';
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
@@ -29,39 +36,162 @@ function knownKey(candidate: string, keys: Buffer[]): boolean {
   return found;
 }
 
-const unauthenticated = () =>
-  createGraphQLError('Authentication required: send a valid X-Api-Key or a Bearer token.', {
-    extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'WWW-Authenticate': 'Bearer' } } },
-  });
+/** The token of `Authorization: Bearer <token>` (RFC 6750 §2.1), or undefined for any other value or scheme. */
+function bearerToken(authorization: string | null): string | undefined {
+  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(authorization ?? '');
+  return match?.[1];
+}
+
+const decodePart = (part: string | undefined): Record<string, unknown> | undefined => {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8'));
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Why a token that failed verification failed, read from its (unverified) parts: for the caller's
+ * `error_description` and the operator's log line. Fixed phrases only: nothing of the token is echoed.
+ */
+function whyRefused(token: string, jwt: JwtOptions): string {
+  const [headerPart, claimsPart] = token.split('.');
+  const header = decodePart(headerPart);
+  const claims = decodePart(claimsPart);
+  if (!header || !claims) return 'The token is not a JWT';
+  const now = Date.now() / 1000;
+  if (header.alg !== jwt.algorithm) return 'The token is signed with an algorithm this gateway does not accept';
+  if (typeof claims.exp === 'number' && claims.exp <= now) return 'The token has expired';
+  if (typeof claims.nbf === 'number' && claims.nbf > now) return 'The token is not valid yet';
+  if (claims.iss !== jwt.issuer) return 'The token is from another issuer';
+  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if (!audiences.includes(jwt.audience)) return 'The token is for another audience';
+  return 'The token signature is not valid';
+}
+
+/** Server-to-server callers first (X-Api-Key), then browsers' and services' JWTs. */
+function ways(options: GatewayAuthOptions): string {
+  const accepted = [options.apiKeys.length > 0 && 'a valid X-Api-Key', options.jwt && 'a Bearer token'];
+  return accepted.filter(Boolean).join(' or ');
+}
+
+/**
+ * The 401's `WWW-Authenticate` (RFC 7235: a 401 must carry one): the Bearer challenge of RFC 6750 when JWTs are
+ * accepted, with `error="invalid_token"` and a description when a token was sent and refused; and when API keys are
+ * accepted, an `ApiKey` challenge naming the header to send one in.
+ */
+function challenge(options: GatewayAuthOptions, invalidToken: string | undefined): string {
+  const challenges: string[] = [];
+  if (options.jwt) {
+    challenges.push(
+      invalidToken === undefined
+        ? `Bearer realm="${REALM}"`
+        : `Bearer realm="${REALM}", error="invalid_token", error_description="${invalidToken}"`,
+    );
+  }
+  if (options.apiKeys.length > 0) challenges.push(`ApiKey realm="${REALM}", header="X-Api-Key"`);
+  return challenges.join(', ');
+}
+
+/** The JWT plugin, run only for a request that has no valid API key and sent a Bearer token. */
+interface JwtVerifier {
+  init(logger: YogaLogger, fetchAPI: unknown): void;
+  /** Resolves with why the token is refused, or undefined when it is accepted (its claims then in `serverContext`). */
+  verify(payload: Parameters<NonNullable<Plugin['onRequestParse']>>[0], token: string): Promise<string | undefined>;
+}
+
+function jwtVerifier(jwt: JwtOptions): JwtVerifier {
+  const provider = jwt.secret
+    ? createInlineSigningKeyProvider(jwt.secret)
+    : createRemoteJwksSigningKeyProvider({
+        jwksUri: jwt.jwksUri as string,
+        // Keys are cached; a token naming an unknown key id costs the key server at most 10 requests a minute.
+        rateLimit: true,
+        jwksRequestsPerMinute: 10,
+        timeout: 5_000,
+      });
+  const plugin = useJWT({
+    signingKeyProviders: [provider],
+    tokenLookupLocations: [
+      ({ request }) => {
+        const token = bearerToken(request.headers.get('authorization'));
+        return token === undefined ? undefined : { prefix: 'Bearer', token };
+      },
+    ],
+    tokenVerification: { issuer: jwt.issuer, audience: jwt.audience, algorithms: [jwt.algorithm] },
+    reject: { missingToken: false, invalidToken: true },
+    extendContext: 'jwt',
+  }) as Plugin;
+  const requireExp = jwt.requireExp !== false;
+  return {
+    init(logger, fetchAPI) {
+      // The plugin logs a caller's bad token at warn with its stack: our own line says it once (info). What it logs
+      // at error is its key server failing: an operator's matter, one line at warn.
+      const quiet: YogaLogger = { debug: logger.debug, info: logger.debug, warn: logger.debug, error: logger.warn };
+      plugin.onYogaInit?.({ yoga: { logger: quiet, fetchAPI } } as unknown as Parameters<
+        NonNullable<Plugin['onYogaInit']>
+      >[0]);
+    },
+    async verify(payload, token) {
+      try {
+        await plugin.onRequestParse?.(payload);
+      } catch (error) {
+        // A GraphQLError is the token's fault; anything else is the key (an unknown key id, or no key server).
+        return error instanceof GraphQLError ? whyRefused(token, jwt) : 'No signing key is available for the token';
+      }
+      const claims = (payload.serverContext as { jwt?: { payload?: Record<string, unknown> } }).jwt?.payload;
+      if (!claims) return whyRefused(token, jwt);
+      if (requireExp && typeof claims.exp !== 'number') return 'The token has no exp claim';
+      return undefined;
+    },
+  };
+}
 
 /**
  * Callers must present an API key or a JWT before anything is parsed or executed: a refused request costs no upstream
- * call. The caller's Authorization header is never forwarded upstream (upstream credentials are the gateway's own).
+ * call. A valid `X-Api-Key` is enough on its own: an `Authorization` header beside it (a proxy's, a client library's)
+ * is then not read at all, whatever it holds. Without one, a Bearer JWT must verify (algorithm, signature, issuer,
+ * audience, `exp` and `nbf`; `exp` required unless `requireExp` is false). Every refusal is a 401 with a
+ * `WWW-Authenticate` challenge and one info line in the log. The caller's Authorization header is never forwarded
+ * upstream (upstream credentials are the gateway's own).
  */
 export function useGatewayAuth(options: GatewayAuthOptions): Plugin[] {
   const keys = options.apiKeys.map(digest);
-  const plugins: Plugin[] = [];
-  const jwt = options.jwt;
-  if (jwt) {
-    const provider = jwt.secret
-      ? createInlineSigningKeyProvider(jwt.secret)
-      : createRemoteJwksSigningKeyProvider({ jwksUri: jwt.jwksUri as string });
-    plugins.push(
-      useJWT({
-        signingKeyProviders: [provider],
-        tokenVerification: { issuer: jwt.issuer, audience: jwt.audience, algorithms: [jwt.algorithm] },
-        reject: { missingToken: false, invalidToken: true },
-        extendContext: 'jwt',
-      }) as Plugin,
-    );
-  }
-  plugins.push({
-    onRequestParse({ request, serverContext }) {
-      const apiKey = request.headers.get('x-api-key');
-      if (apiKey && knownKey(apiKey, keys)) return;
-      if (jwt && (serverContext as { jwt?: unknown }).jwt) return;
-      throw unauthenticated();
+  const verifier = options.jwt ? jwtVerifier(options.jwt) : undefined;
+  let logger: YogaLogger | undefined;
+  const refuse = (message: string, why: string, serverContext: unknown, invalidToken?: string) => {
+    const from = (serverContext as { req?: IncomingMessage } | undefined)?.req?.socket?.remoteAddress;
+    logger?.info(`UNAUTHENTICATED${from ? ` from ${from}` : ''}: ${why}`);
+    return createGraphQLError(message, {
+      extensions: {
+        code: 'UNAUTHENTICATED',
+        http: { status: 401, headers: { 'WWW-Authenticate': challenge(options, invalidToken) } },
+      },
+    });
+  };
+  const required = `Authentication required: send ${ways(options)}.`;
+  return [
+    {
+      onYogaInit({ yoga }) {
+        logger = yoga.logger;
+        verifier?.init(yoga.logger, yoga.fetchAPI);
+      },
+      onRequestParse(payload) {
+        const { request, serverContext } = payload;
+        const apiKey = request.headers.get('x-api-key');
+        if (apiKey !== null && knownKey(apiKey, keys)) return;
+        const token = verifier ? bearerToken(request.headers.get('authorization')) : undefined;
+        if (!verifier || token === undefined) {
+          throw apiKey === null
+            ? refuse(required, 'no credentials', serverContext)
+            : refuse(`The X-Api-Key is not valid. ${required}`, 'X-Api-Key not valid', serverContext);
+        }
+        return verifier.verify(payload, token).then((why) => {
+          if (why !== undefined)
+            throw refuse(`${why}. ${required}`, `Bearer token refused: ${why}`, serverContext, why);
+        });
+      },
     },
-  });
-  return plugins;
+  ];
 }
