@@ -27,8 +27,16 @@ export const UPSTREAM_DEFAULTS = {
   queueLimit: 1_000,
   /** Credentials (per source) whose breaker and slots are remembered; the least recently used is dropped. */
   maxCredentials: 1_000,
-  /** Largest upstream response body read, bytes; larger is UPSTREAM_BAD_RESPONSE. */
-  maxBodyBytes: 10 * 1024 * 1024,
+  /**
+   * Largest upstream response body read, bytes; larger is UPSTREAM_BAD_RESPONSE. A full Intercom page (150 contacts)
+   * is a few hundred kB; 4 MiB leaves room for heavy custom attributes.
+   */
+  maxBodyBytes: 4 * 1024 * 1024,
+  /**
+   * Bytes of upstream bodies being read and parsed at once in the whole process; past it a read fails with
+   * UPSTREAM_UNAVAILABLE instead of taking the heap down (sixteen 9 MB answers killed a 128 MB heap).
+   */
+  bodyBudgetBytes: 24 * 1024 * 1024,
   /** Bytes of short-lived upstream answers kept (e.g. Intercom's tag list), over every credential. */
   cacheMaxBytes: 8 * 1024 * 1024,
   /** Identical reads in flight share one upstream call. */
@@ -43,6 +51,23 @@ export const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Document and cost limits (src/plugins/use-query-limits.ts). */
 export const QUERY_LIMITS = { depth: 10, aliases: 30, tokens: 2000, directives: 20, cost: 5000 } as const;
+/**
+ * Most fields a document may hold once its fragments are spread (src/plugins/use-expansion-limit.ts): above what 2000
+ * tokens spell without fragments. graphql-jit compiles 3000 expanded fields in 7 ms (0.2 s if every one is distinct),
+ * 2^20 in 1.4 s, and 2^40 (40 fragments of 1 KB, each spreading the one before twice) never.
+ */
+export const QUERY_MAX_EXPANDED_FIELDS = 3000;
+/**
+ * Deepest nesting of `{ [ (` in a query's text and of lists and objects in its variables
+ * (src/plugins/use-nesting-limit.ts): room for the deepest selection QUERY_MAX_DEPTH may allow (100), far from what
+ * overflows a recursive parser or coercer.
+ */
+export const QUERY_MAX_NESTING = 128;
+/**
+ * Estimated heap of the parsed, validated and compiled documents kept between requests, bytes
+ * (src/plugins/document-cache.ts): an eighth of the production heap cap of 128 MB.
+ */
+export const DOCUMENT_CACHE_MAX_BYTES = 16 * 1024 * 1024;
 
 /** Largest request body, bytes (413 beyond). */
 export const MAX_BODY_BYTES = 100_000;

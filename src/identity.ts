@@ -1,3 +1,4 @@
+import { GatewayError } from './errors.js';
 // The same person across sources: records linked by a canonical email or phone (E.164, with `;ext=` for an extension:
 // two numbers that differ only by extension are two people's).
 import type { Company, Contact, IdentityKey, Source, Tag } from './model.js';
@@ -74,10 +75,26 @@ export async function linkedContacts(sources: Sources, contact: Contact): Promis
 
 /**
  * Every record with that canonical email or phone (E.164, `;ext=` for an extension) across sources, and what they say
- * together; null for nobody. A record counts only when its own channels hold the key.
+ * together; null for nobody. A record counts only when its own channels hold the key. A source that fails is told to
+ * `onFailure` and left out, so the person is still what the other sources know; without `onFailure` it is thrown.
  */
-export async function findPerson(sources: Sources, key: IdentityKey): Promise<Person | null> {
-  const found = await Promise.all(sources.configured().map((source) => sources.get(source).findByIdentity(key)));
+export async function findPerson(
+  sources: Sources,
+  key: IdentityKey,
+  onFailure?: (error: GatewayError) => void,
+): Promise<Person | null> {
+  const found = await Promise.all(
+    sources.configured().map((source) =>
+      sources
+        .get(source)
+        .findByIdentity(key)
+        .catch((error: unknown) => {
+          if (!(error instanceof GatewayError) || !error.source || !onFailure) throw error;
+          onFailure(error);
+          return [];
+        }),
+    ),
+  );
   const contacts = uniqueBy(found.flat(), recordKey);
   if (contacts.length === 0) return null;
   // A source whose search matches more loosely than the key (by digits, by contains) may answer a record whose own

@@ -6,6 +6,9 @@ import type { Contact, ContactPage, Source } from './model.js';
 export const MAX_FIRST = 100;
 /** A walk that makes no progress after this many upstream pages stops rather than spin. */
 const MAX_PAGES_PER_CALL = 10;
+/** A source's own cursor inside ours is opaque, but it is text (no lone surrogate) and not absurdly long. */
+const MAX_SOURCE_CURSOR = 2048;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 interface CursorState {
   /** Index into the walked sources. */
@@ -25,6 +28,11 @@ export interface PageRequest {
   after: string | null | undefined;
   /** A stable text of the filter (empty for none). */
   filterKey: string;
+  /**
+   * When the request's upstream budget ends (epoch ms). Each source the walk may still visit gets an equal share of
+   * what is left, so a source that hangs cannot spend the budget of the ones after it.
+   */
+  deadline?: number | undefined;
 }
 
 export interface Edge {
@@ -37,7 +45,13 @@ export interface PageResult {
   pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
 }
 
-export type ListPage = (source: Source, limit: number, cursor: string | null) => Promise<ContactPage>;
+/** One page of one source; its upstream calls give up at `deadline` (epoch ms) when one is given. */
+export type ListPage = (
+  source: Source,
+  limit: number,
+  cursor: string | null,
+  deadline: number | undefined,
+) => Promise<ContactPage>;
 
 export function validateFirst(first: number): void {
   if (!Number.isInteger(first) || first < 1 || first > MAX_FIRST) {
@@ -60,7 +74,11 @@ export function decodeCursor(after: string, sourcesKey: string, filterKey: strin
     !Array.isArray(parsed) ||
     parsed.length !== 5 ||
     !Number.isInteger(parsed[0]) ||
-    !(parsed[1] === null || typeof parsed[1] === 'string') ||
+    parsed[0] < 0 ||
+    !(
+      parsed[1] === null ||
+      (typeof parsed[1] === 'string' && parsed[1].length <= MAX_SOURCE_CURSOR && !LONE_SURROGATE.test(parsed[1]))
+    ) ||
     !Number.isInteger(parsed[2]) ||
     parsed[2] < 0 ||
     typeof parsed[3] !== 'string' ||
@@ -72,7 +90,16 @@ export function decodeCursor(after: string, sourcesKey: string, filterKey: strin
   if (s !== sourcesKey || f !== filterKey) {
     throw GatewayError.badInput('"after" is a cursor of a different list: use it with the same sources and filter.');
   }
+  // Past the last source is where a finished walk's cursor points; further is no cursor of ours.
+  if (i > s.split(',').length) throw GatewayError.badInput('"after" is not a cursor this gateway gave out.');
   return { i, c, k, s, f };
+}
+
+/** The deadline of a page of source `i`: an equal share of what is left of the budget among the sources left. */
+function share(request: PageRequest, i: number): number | undefined {
+  if (request.deadline === undefined) return undefined;
+  const now = Date.now();
+  return now + Math.max(0, request.deadline - now) / (request.sources.length - i);
 }
 
 /**
@@ -101,7 +128,7 @@ export async function walk(
     const need = request.first - edges.length;
     let page: ContactPage;
     try {
-      page = await list(source, state.k + need, state.c);
+      page = await list(source, state.k + need, state.c, share(request, state.i));
     } catch (error) {
       if (!(error instanceof GatewayError) || !error.source || !onFailure) throw error;
       failures.push(error);

@@ -141,6 +141,64 @@ describe('every upstream call is bounded', () => {
   });
 });
 
+describe('one source hanging never costs the other its part of the answer', () => {
+  it('a list: a hanging Backside (walked first) leaves Intercom its share of the budget', async () => {
+    const s = await start({ requestBudgetMs: 2000, upstream: { ...FAST, timeoutMs: 10_000 } });
+    s.upstreams.backside.use(() => true);
+    const answer = await post(s, LIST);
+    const nodes = (answer.data?.contacts?.nodes ?? []) as { source: string }[];
+    note(
+      'Backside never answers, list of both',
+      '2 s budget, half each',
+      answer.ms,
+      answer.errors?.[0]?.extensions?.code,
+      s.upstreams.backside.calls.length,
+    );
+    expect(answer.errors).toHaveLength(1);
+    expect(answer.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_TIMEOUT', source: 'BACKSIDE' });
+    expect(nodes.filter((node) => node.source === 'INTERCOM').length).toBeGreaterThan(0);
+    expect(answer.ms).toBeLessThan(2300);
+  });
+
+  it('person: a failing source leaves the other source’s records, with an error for the failing one', async () => {
+    const s = await start({ upstream: { ...FAST, retries: 0 } });
+    const email = s.upstreams.seed.intercom.contacts.find((contact) => contact.email)?.email as string;
+    s.upstreams.backside.use((_req, res) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end('{"error":{"code":"internal","message":"boom"}}');
+      return true;
+    });
+    const answer = await post(
+      s,
+      `{ person(email: "${email}") { key contacts { source } } sources { source configured } }`,
+    );
+    expect(answer.data?.person?.contacts.map((c: { source: string }) => c.source)).toContain('INTERCOM');
+    expect(answer.data?.sources).toHaveLength(2);
+    expect(answer.errors).toHaveLength(1);
+    expect(answer.errors?.[0]).toMatchObject({
+      path: ['person'],
+      extensions: { code: 'UPSTREAM_UNAVAILABLE', source: 'BACKSIDE' },
+    });
+  });
+
+  it('an open circuit stops calls that were already queued for a slot', async () => {
+    const s = await start({
+      dedupeOperations: false,
+      upstream: { ...FAST, timeoutMs: 300, retries: 0, concurrency: 2, breakerThreshold: 2, breakerCooldownMs: 60_000 },
+    });
+    s.upstreams.intercom.use(() => true);
+    const ids = s.upstreams.seed.intercom.contacts.slice(0, 10).map((contact) => contact.id);
+    const answers = await Promise.all(
+      ids.map((id) => post(s, `{ contactBySourceId(source: INTERCOM, sourceId: "${id}") { sourceId } }`)),
+    );
+    // Two slots: the first two time out and open the circuit (one queued call may get a slot between those two
+    // failures); the rest queued behind them are refused, not sent. Before, all ten went out.
+    expect(s.upstreams.intercom.calls.length).toBeLessThanOrEqual(3);
+    for (const answer of answers) expect(answer.errors?.[0]?.extensions?.source).toBe('INTERCOM');
+    expect(Math.max(...answers.map((answer) => answer.ms))).toBeLessThan(800);
+  });
+});
+
 describe('redirects are never followed', () => {
   let other: Server;
   let otherUrl = '';

@@ -2,6 +2,7 @@
 // body cap, and that no error or log carries a URL, token or upstream body.
 import { describe, expect, it } from 'vitest';
 import { GatewayError } from '../src/errors.js';
+import { BodyBudget } from '../src/upstream/http/body.js';
 import { DeadlineExceeded } from '../src/upstream/http/deadline.js';
 import { AttemptFailure } from '../src/upstream/http/failure.js';
 import type { UpstreamPolicy } from '../src/upstream/http/policy.js';
@@ -214,6 +215,71 @@ describe('UpstreamHttp', () => {
     expect((await failure(b)).code).toBe('UPSTREAM_TIMEOUT');
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(aborted).toBe(true);
+  });
+
+  it('answers everyone at once while a half-open circuit is probed', async () => {
+    let probe: (response: Response) => void = () => {};
+    let state: 'failing' | 'probing' = 'failing';
+    const { calls, fetchFn } = scripted([
+      () => (state === 'failing' ? json({}, 503) : new Promise<Response>((resolve) => (probe = resolve))),
+    ]);
+    const client = http(fetchFn, { retries: 0, breakerThreshold: 1, breakerCooldownMs: 50 });
+    await failure(client.request('/x'));
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    state = 'probing';
+    const probing = client.request('/x');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const started = Date.now();
+    expect((await failure(client.request('/y'))).code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(Date.now() - started).toBeLessThan(50);
+    expect(calls).toHaveLength(2);
+    probe(json({ ok: true }));
+    expect((await probing).body).toEqual({ ok: true });
+  });
+
+  it('keeps the gateway’s own circuit however many callers’ keys come and go', async () => {
+    const { calls, fetchFn } = scripted([() => json({}, 503)]);
+    const client = http(fetchFn, { retries: 0, breakerThreshold: 1, breakerCooldownMs: 60_000, maxCredentials: 2 });
+    await failure(client.request('/x'));
+    for (let i = 0; i < 5; i++)
+      await failure(client.scope({ headers: { Authorization: `Bearer k${i}` } }).request('/x'));
+    const before = calls.length;
+    expect((await failure(client.request('/x'))).code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(calls).toHaveLength(before);
+  });
+
+  it('bounds the bytes of bodies read at once across sources, and gives them back', async () => {
+    const budget = new BodyBudget(3000);
+    const big = () => new Response(JSON.stringify({ pad: 'x'.repeat(2000) }), { status: 200 });
+    const a = new UpstreamHttp({
+      source: 'BACKSIDE',
+      baseUrl: 'http://a.invalid',
+      headers: {},
+      bodyBudget: budget,
+      fetch: scripted([big]).fetchFn,
+    });
+    const b = new UpstreamHttp({
+      source: 'INTERCOM',
+      baseUrl: 'http://b.invalid',
+      headers: {},
+      bodyBudget: budget,
+      fetch: scripted([big]).fetchFn,
+    });
+    expect(budget.take(2000)).toBe(true);
+    expect((await failure(a.request('/x'))).code).toBe('UPSTREAM_UNAVAILABLE');
+    budget.give(2000);
+    expect((await a.request('/x')).body).toMatchObject({ pad: expect.any(String) });
+    expect((await b.request('/x')).body).toMatchObject({ pad: expect.any(String) });
+    expect(budget.used).toBe(0);
+  });
+
+  it('waits at least a second after a 429 that names no usable wait, and reads a fractional Retry-After', async () => {
+    const { calls, fetchFn } = scripted([() => json({}, 429, { 'x-ratelimit-reset': 'abc' }), () => json({ ok: 1 })]);
+    const started = Date.now();
+    expect((await http(fetchFn).request('/x')).body).toEqual({ ok: 1 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(990);
+    expect(calls).toHaveLength(2);
+    expect(rateLimitWait(new Headers({ 'retry-after': '1.5' }))).toBe(1500);
   });
 
   it('names routes without record ids', () => {

@@ -2,7 +2,8 @@ import type { Plugin } from 'graphql-yoga';
 
 /** Where the context factory leaves the request's upstream deadline (src/upstream/http/deadline.ts). */
 export interface UpstreamDeadlineContext {
-  upstreamDeadline: { dispose(): void };
+  /** `at`: when the request's upstream budget ends, epoch ms. */
+  upstreamDeadline: { readonly at: number; dispose(): void };
 }
 
 /**

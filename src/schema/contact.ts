@@ -231,8 +231,14 @@ builder.queryFields((t) => ({
       if (args.sources?.length === 0) throw GatewayError.badInput('"sources" must name at least one source.');
       for (const source of sources) ctx.sources.get(source);
       return walk(
-        { sources, first: args.first ?? 20, after: args.after, filterKey: filterKey(filter) },
-        (source, limit, cursor) => ctx.sources.get(source).listContacts({ limit, cursor, filter }),
+        {
+          sources,
+          first: args.first ?? 20,
+          after: args.after,
+          filterKey: filterKey(filter),
+          deadline: ctx.upstreamDeadline.at,
+        },
+        (source, limit, cursor, deadline) => ctx.sources.get(source).listContacts({ limit, cursor, filter, deadline }),
         (error) => recordPartial(ctx, responsePathAsArray(info.path), error),
       );
     },

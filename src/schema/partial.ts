@@ -27,10 +27,15 @@ export async function orPartial<T>(
   }
 }
 
-/** Records a source's failure for a list that carries on without that source. */
-export function recordPartial(ctx: GatewayContext, path: (string | number)[], error: GatewayError): void {
+/** Records a source's failure for an answer that carries on without that source (a list page, a person). */
+export function recordPartial(
+  ctx: GatewayContext,
+  path: (string | number)[],
+  error: GatewayError,
+  consequence = 'Its contacts are missing from this page.',
+): void {
   ctx.partialErrors.push(
-    createGraphQLError(`${error.message} Its contacts are missing from this page.`, {
+    createGraphQLError(`${error.message} ${consequence}`, {
       path,
       extensions: { code: error.code, ...(error.source ? { source: error.source } : {}) },
     }),

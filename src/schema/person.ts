@@ -1,8 +1,10 @@
+import { responsePathAsArray } from 'graphql';
 import { personKey } from '../filter.js';
 import { findPerson, type Person } from '../identity.js';
 import { builder } from './builder.js';
 import { CompanyRef } from './company.js';
 import { ContactRef } from './contact.js';
+import { recordPartial } from './partial.js';
 import { TagRef } from './tag.js';
 
 const PersonRef = builder.objectRef<Person>('Person').implement({
@@ -28,6 +30,10 @@ builder.queryField('person', (t) =>
       'Every record of one person across sources, linked by canonical email (trimmed, lowercased) or phone (E.164; ' +
       'national numbers read in the configured region). Give exactly one of email or phone. Null when no source knows them.',
     args: { email: t.arg.string(), phone: t.arg.string() },
-    resolve: (_root, args, ctx) => findPerson(ctx.sources, personKey(args.email, args.phone, ctx.defaultRegion)),
+    // A source that fails leaves its records out, with an error at `person`: the other sources still answer.
+    resolve: (_root, args, ctx, info) =>
+      findPerson(ctx.sources, personKey(args.email, args.phone, ctx.defaultRegion), (error) =>
+        recordPartial(ctx, responsePathAsArray(info.path), error, 'Its records are missing from this person.'),
+      ),
   }),
 );

@@ -20,6 +20,8 @@ export interface ListArgs {
   cursor: string | null;
   /** Pushed down to the source's own search; a page may hold fewer than `limit` where the source over-approximates. */
   filter?: ContactFilter | undefined;
+  /** This page's share of the request's budget: its upstream calls give up then (epoch ms; UPSTREAM_TIMEOUT). */
+  deadline?: number | undefined;
 }
 
 /**

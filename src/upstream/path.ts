@@ -14,7 +14,7 @@ export const MAX_ID_LENGTH = 256;
 
 /** `id` encoded as one path segment, or why it cannot be one. */
 function encode(id: unknown): { segment: string } | { problem: string } {
-  if (typeof id !== 'string' || id === '') return { problem: 'must not be empty' };
+  if (typeof id !== 'string' || id.trim() === '') return { problem: 'must not be empty' };
   if (id === '.' || id === '..') return { problem: 'must not be "." or ".."' };
   if (id.length > MAX_ID_LENGTH) return { problem: `must be at most ${MAX_ID_LENGTH} characters` };
   try {

@@ -9,6 +9,8 @@ export interface BacksideListParams {
   tag?: string;
   limit: number;
   cursor?: string | null;
+  /** Give up then (epoch ms): a list page's share of the request's budget. */
+  deadline?: number | undefined;
 }
 
 export interface BacksideListResult {
@@ -33,10 +35,15 @@ export class BacksideClient {
   }
 
   /** One contact without related arrays, by an exact channel value; null when none. */
-  async findByChannel(type: 'email' | 'phone', value: string): Promise<BacksideContact | null> {
+  async findByChannel(
+    type: 'email' | 'phone',
+    value: string,
+    deadline?: number | undefined,
+  ): Promise<BacksideContact | null> {
     const { body } = await this.http.request<unknown>('/api/v1/contacts/find-by-channel', {
       searchParams: { type, value },
       allow: [404],
+      deadline,
     });
     if (body === null) return null;
     const contact = this.contact(body);
@@ -63,6 +70,7 @@ export class BacksideClient {
         limit: params.limit,
         cursor: params.cursor ?? undefined,
       },
+      deadline: params.deadline,
     });
     return parseList(body);
   }

@@ -85,10 +85,11 @@ export class BacksideConnector implements SourceConnector {
 
   async listContacts(args: ListArgs): Promise<ContactPage> {
     const filter = hasFilter(args.filter) ? args.filter : undefined;
-    if (filter?.email || filter?.phone) return this.findForFilter(filter, args.cursor);
+    if (filter?.email || filter?.phone) return this.findForFilter(filter, args.cursor, args.deadline);
     const page = await this.client.listContacts({
       limit: Math.min(args.limit, BACKSIDE_MAX_PAGE),
       cursor: args.cursor,
+      deadline: args.deadline,
       ...(filter?.query ? { q: filter.query } : {}),
       ...(filter?.tag ? { tag: filter.tag } : {}),
     });
@@ -108,11 +109,15 @@ export class BacksideConnector implements SourceConnector {
    * An exact email or phone: `find-by-channel` answers the one contact holding it, and the rest of the filter is
    * checked on that contact's full record.
    */
-  private async findForFilter(filter: ContactFilter, cursor: string | null): Promise<ContactPage> {
+  private async findForFilter(
+    filter: ContactFilter,
+    cursor: string | null,
+    deadline: number | undefined,
+  ): Promise<ContactPage> {
     if (cursor !== null) return { items: [], nextCursor: null };
     const found = filter.email
-      ? await this.client.findByChannel('email', filter.email)
-      : await this.client.findByChannel('phone', filter.phone as string);
+      ? await this.client.findByChannel('email', filter.email, deadline)
+      : await this.client.findByChannel('phone', filter.phone as string, deadline);
     if (!found) return { items: [], nextCursor: null };
     const raw = await this.full.load(found.id);
     return { items: raw && this.matches(raw, filter) ? [mapContact(raw, this.options)] : [], nextCursor: null };

@@ -1,33 +1,83 @@
-// Reading an upstream body within a size cap. The attempt's signal (passed to fetch) aborts the read too, so a body
-// that stalls or dribbles ends with the attempt's timeout.
+// Reading an upstream body within a size cap and the process's byte budget. The attempt's signal (passed to fetch)
+// aborts the read too, so a body that stalls or dribbles ends with the attempt's timeout.
+
+import { GatewayError } from '../../errors.js';
 import type { Source } from '../../model.js';
-import { badResponse } from './failure.js';
+import { AttemptFailure, badResponse } from './failure.js';
 
 /**
- * The body as text, at most `maxBytes` (by Content-Length before reading, and counted while reading a chunked one).
- * @throws AttemptFailure UPSTREAM_BAD_RESPONSE past the cap; whatever the stream throws (an abort) otherwise.
+ * Bytes of upstream bodies being read and parsed at once, over every source and credential of the process. One cap
+ * per body is not enough: sixteen 9 MB answers at once take a 128 MB heap down. A body holds its bytes from its first
+ * chunk until it is parsed.
  */
-export async function readBody(response: Response, maxBytes: number, source: Source, route: string): Promise<string> {
-  const tooLarge = () => badResponse(source, `${route}: body over ${maxBytes} bytes`);
+export class BodyBudget {
+  #used = 0;
+
+  constructor(readonly maxBytes: number) {}
+
+  /** Takes `bytes` more; false, taking nothing, when that would pass the budget. */
+  take(bytes: number): boolean {
+    if (this.#used + bytes > this.maxBytes) return false;
+    this.#used += bytes;
+    return true;
+  }
+
+  give(bytes: number): void {
+    this.#used = Math.max(0, this.#used - bytes);
+  }
+
+  /** Bytes held now (for tests and metrics). */
+  get used(): number {
+    return this.#used;
+  }
+}
+
+/** What one body may take: its own cap, and the budget shared with every other body being read. */
+export interface BodyLimits {
+  maxBytes: number;
+  budget: BodyBudget;
+}
+
+/**
+ * The body as text, at most `limits.maxBytes` (by Content-Length before reading, and counted while reading a chunked
+ * one). Its bytes stay taken from `limits.budget` until the caller gives them back (`budget.give(bytes)`).
+ * @throws AttemptFailure UPSTREAM_BAD_RESPONSE past the cap; UPSTREAM_UNAVAILABLE when the process's budget is spent
+ *   (other answers are using it: not the upstream's fault); whatever the stream throws (an abort) otherwise.
+ */
+export async function readBody(
+  response: Response,
+  limits: BodyLimits,
+  source: Source,
+  route: string,
+): Promise<{ text: string; bytes: number }> {
+  const tooLarge = () => badResponse(source, `${route}: body over ${limits.maxBytes} bytes`);
   const declared = Number(response.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > maxBytes) {
+  if (Number.isFinite(declared) && declared > limits.maxBytes) {
     await response.body?.cancel().catch(() => {});
     throw tooLarge();
   }
-  if (!response.body) return '';
+  if (!response.body) return { text: '', bytes: 0 };
   const decoder = new TextDecoder();
   const reader = response.body.getReader();
-  let size = 0;
+  let bytes = 0;
   let text = '';
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (bytes + value.byteLength > limits.maxBytes) throw tooLarge();
+      if (!limits.budget.take(value.byteLength)) {
+        throw new AttemptFailure(
+          GatewayError.upstream('UPSTREAM_UNAVAILABLE', source, `${route}: upstream body budget of the process spent`),
+        );
+      }
+      bytes += value.byteLength;
+      text += decoder.decode(value, { stream: true });
     }
-    text += decoder.decode(value, { stream: true });
+  } catch (error) {
+    limits.budget.give(bytes);
+    await reader.cancel().catch(() => {});
+    throw error;
   }
-  return text + decoder.decode();
+  return { text: text + decoder.decode(), bytes };
 }

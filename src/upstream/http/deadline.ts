@@ -74,6 +74,26 @@ export class RequestDeadline {
 }
 
 /**
+ * A signal that aborts when `parent` does (with its reason), or at `at` (epoch ms; reason DeadlineExceeded), for one
+ * call with a deadline earlier than its request's. `dispose()` clears the timer and unhooks `parent`.
+ */
+export function narrowed(parent: AbortSignal, at: number): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  if (parent.aborted) controller.abort(parent.reason);
+  const onAbort = () => controller.abort(parent.reason);
+  parent.addEventListener('abort', onAbort, { once: true });
+  const timer = setTimeout(() => controller.abort(new DeadlineExceeded()), Math.max(0, at - Date.now()));
+  timer.unref();
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+/**
  * `promise`, or a rejection with `signal.reason` as soon as the signal aborts, whichever comes first. For work that
  * does not watch the signal itself while it waits (a queue slot, a half-open circuit's probe).
  */

@@ -1,7 +1,7 @@
 // One HTTP exchange with an upstream: request out, status checked, body read and parsed, all under one signal.
 import type { KyInstance } from 'ky';
 import type { Source } from '../../model.js';
-import { readBody } from './body.js';
+import { type BodyLimits, readBody } from './body.js';
 import { badResponse, statusFailure } from './failure.js';
 import { rateLimitWait } from './rate-limit.js';
 import type { RequestOptions, UpstreamResponse } from './requester.js';
@@ -21,14 +21,14 @@ export interface PreparedCall {
  * Sends `call` once and reads the whole answer before `signal` aborts. A 2xx answers its parsed JSON (an empty 204
  * answers null); a status in `options.allow` answers `body: null` without reading the body.
  * @throws AttemptFailure for any other status (3xx included: redirects are never followed), a body over
- *   `maxBodyBytes`, or a body that is not JSON; whatever fetch throws (network errors, the signal's abort) otherwise.
+ *   `body.maxBytes` or the process's body budget, or a body that is not JSON; whatever fetch throws (network errors, the signal's abort) otherwise.
  */
 export async function exchange<T>(
   ky: KyInstance,
   call: PreparedCall,
   headers: Record<string, string> | undefined,
   signal: AbortSignal,
-  maxBodyBytes: number,
+  body: BodyLimits,
   source: Source,
 ): Promise<UpstreamResponse<T | null>> {
   const response = await ky(call.path, {
@@ -49,11 +49,13 @@ export async function exchange<T>(
     const wait = status === 429 || status === 503 ? rateLimitWait(response.headers) : null;
     throw statusFailure(source, call.route, status, wait);
   }
-  const text = await readBody(response, maxBodyBytes, source, call.route);
-  if (text === '' && status === 204) return { status, headers: response.headers, body: null };
+  const { text, bytes } = await readBody(response, body, source, call.route);
   try {
+    if (text === '' && status === 204) return { status, headers: response.headers, body: null };
     return { status, headers: response.headers, body: JSON.parse(text) as T };
   } catch {
     throw badResponse(source, `${call.route}: body is not JSON`);
+  } finally {
+    body.budget.give(bytes);
   }
 }

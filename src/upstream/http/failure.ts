@@ -39,6 +39,13 @@ export class AttemptFailure extends Error {
   }
 }
 
+/**
+ * The wait after a 429 that names none we can read (no header, `0`, `abc`, a past instant): a second at least, so
+ * that retries do not spend the tenant's quota (shared/upstreams/backside.md: "throttle itself rather than burn the
+ * tenant's quota on retries"). Still within the cap and the budget.
+ */
+export const RATE_LIMITED_MIN_WAIT_MS = 1_000;
+
 /** Statuses worth another attempt of a read. */
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
 
@@ -53,7 +60,8 @@ export function statusFailure(source: Source, route: string, status: number, wai
   if (status === 401 || status === 402 || status === 403) return new AttemptFailure(upstream('UPSTREAM_UNAUTHORIZED'));
   if (status === 429) {
     // A 429 is the upstream pacing this credential, not being unwell: it never opens the circuit.
-    return new AttemptFailure(upstream('UPSTREAM_RATE_LIMITED'), { retryable: true, waitMs });
+    const wait = Math.max(waitMs ?? 0, RATE_LIMITED_MIN_WAIT_MS);
+    return new AttemptFailure(upstream('UPSTREAM_RATE_LIMITED'), { retryable: true, waitMs: wait });
   }
   if (status === 408) return new AttemptFailure(upstream('UPSTREAM_TIMEOUT'), { retryable: true, fault: true });
   if (status >= 500) {
@@ -108,7 +116,10 @@ export function toFailure(error: unknown, source: Source, route: string, signal:
   if (error instanceof BulkheadRejectedError) {
     return new AttemptFailure(upstream('UPSTREAM_UNAVAILABLE', 'too many calls waiting for this source'));
   }
-  // Network failures (fetch's TypeError): connection refused or reset, DNS, a body cut short.
+  // Network failures (fetch's TypeError): connection refused or reset, DNS, a body cut short. The cause's code
+  // (ECONNREFUSED, ENOTFOUND, UND_ERR_SOCKET…) tells operators which; its message could name the host, so not that.
   const name = error instanceof Error ? error.name : 'error';
-  return new AttemptFailure(upstream('UPSTREAM_UNAVAILABLE', name), { retryable: true, fault: true });
+  const cause = error instanceof Error && error.cause instanceof Error ? (error.cause as { code?: unknown }).code : '';
+  const why = typeof cause === 'string' && /^[A-Z_]+$/.test(cause) ? `${name} ${cause}` : name;
+  return new AttemptFailure(upstream('UPSTREAM_UNAVAILABLE', why), { retryable: true, fault: true });
 }

@@ -21,34 +21,42 @@ export interface Lane {
 }
 
 /**
- * The lanes of one source, by credential digest: at most `maxCredentials`, the least recently used dropped (its
- * calls still in flight finish; its next call starts a fresh lane). cockatiel provides the breaker and the bulkhead;
- * lru-cache bounds how many are kept.
+ * The lanes of one source, by credential digest: the gateway's own credential's lane for good, and callers' own
+ * credentials' lanes at most `maxCredentials`, the least recently used dropped (its calls still in flight finish; its
+ * next call starts a fresh lane). So a flood of callers' keys can never reset the gateway's own circuit or slots.
+ * cockatiel provides the breaker and the bulkhead; lru-cache bounds how many are kept.
  */
 export class Lanes {
   readonly #lanes: LRUCache<string, Lane>;
   readonly #policy: UpstreamPolicy;
+  readonly #own: { credential: string; lane: Lane };
 
-  constructor(policy: UpstreamPolicy) {
+  constructor(policy: UpstreamPolicy, ownCredential: string) {
     this.#policy = policy;
     this.#lanes = new LRUCache({ max: policy.maxCredentials });
+    this.#own = { credential: ownCredential, lane: this.#make() };
   }
 
   get(credential: string): Lane {
+    if (credential === this.#own.credential) return this.#own.lane;
     let lane = this.#lanes.get(credential);
     if (!lane) {
-      lane = {
-        breaker: circuitBreaker(
-          handleWhen((error) => error instanceof AttemptFailure && error.fault),
-          {
-            halfOpenAfter: this.#policy.breakerCooldownMs,
-            breaker: new ConsecutiveBreaker(this.#policy.breakerThreshold),
-          },
-        ),
-        bulkhead: bulkhead(this.#policy.concurrency, this.#policy.queueLimit),
-      };
+      lane = this.#make();
       this.#lanes.set(credential, lane);
     }
     return lane;
+  }
+
+  #make(): Lane {
+    return {
+      breaker: circuitBreaker(
+        handleWhen((error) => error instanceof AttemptFailure && error.fault),
+        {
+          halfOpenAfter: this.#policy.breakerCooldownMs,
+          breaker: new ConsecutiveBreaker(this.#policy.breakerThreshold),
+        },
+      ),
+      bulkhead: bulkhead(this.#policy.concurrency, this.#policy.queueLimit),
+    };
   }
 }

@@ -22,6 +22,8 @@ export interface UpstreamPolicy {
   maxCredentials: number;
   /** Largest response body read, bytes; a larger one is UPSTREAM_BAD_RESPONSE. */
   maxBodyBytes: number;
+  /** Bytes of bodies read at once over every source of the process (when no shared BodyBudget is given). */
+  bodyBudgetBytes: number;
   /** Bytes of short-lived answers (`cacheTtlMs` reads) kept per source, over every credential. */
   cacheMaxBytes: number;
   /** Identical reads in flight (same credential, method, path, query and body) share one upstream call. */

@@ -11,7 +11,8 @@
 export function rateLimitWait(headers: Headers, now = Date.now()): number | null {
   const retryAfter = headers.get('retry-after')?.trim();
   if (retryAfter) {
-    if (/^\d+$/.test(retryAfter)) return Number(retryAfter) * 1000;
+    // RFC 9110 says whole seconds; a fraction ("1.5") is read rather than ignored.
+    if (/^\d+(\.\d+)?$/.test(retryAfter)) return Math.ceil(Number(retryAfter) * 1000);
     const date = Date.parse(retryAfter);
     if (!Number.isNaN(date)) return Math.max(0, date - now);
   }

@@ -31,6 +31,8 @@ export interface RequestOptions {
   idempotent?: boolean;
   /** Keep a successful answer this long, per credential (slowly changing reference data such as a tag list), ms. */
   cacheTtlMs?: number;
+  /** An earlier deadline than the request's for this call (epoch ms), e.g. one source's share of a list's budget. */
+  deadline?: number | undefined;
 }
 
 /** What clients call: one source, one request's scope. Every failure is a GatewayError with the source's code. */

@@ -4,12 +4,13 @@
 // One deadline model: each attempt is bounded by `timeoutMs` from sending to the body's last byte; the request's
 // budget (its scope's signal and deadline) bounds the attempts, backoff, rate-limit waits and time queued.
 import { createHash } from 'node:crypto';
-import { TimeoutStrategy, timeout } from 'cockatiel';
+import { BrokenCircuitError, CircuitState, TimeoutStrategy, timeout } from 'cockatiel';
 import ky, { type KyInstance, type Options } from 'ky';
 import { LRUCache } from 'lru-cache';
 import { UPSTREAM_DEFAULTS } from '../../defaults.js';
 import type { Source } from '../../model.js';
-import { DeadlineExceeded, sleep, untilAborted } from './deadline.js';
+import { BodyBudget, type BodyLimits } from './body.js';
+import { DeadlineExceeded, narrowed, sleep, untilAborted } from './deadline.js';
 import { exchange, type PreparedCall } from './exchange.js';
 import { abortFailure, callerGone, toFailure } from './failure.js';
 import { type Lane, Lanes } from './isolation.js';
@@ -40,6 +41,8 @@ export interface UpstreamHttpOptions {
   onFailure?: ((event: UpstreamFailureEvent) => void) | undefined;
   /** For unit tests of a client; the gateway uses the global fetch. */
   fetch?: typeof fetch | undefined;
+  /** Shared with the other sources' transports, so the bound is the process's; default: one of its own. */
+  bodyBudget?: BodyBudget | undefined;
 }
 
 /** A signal that never aborts, for calls made outside any request (unit tests, start-up). */
@@ -58,13 +61,18 @@ export class UpstreamHttp {
   readonly #cache: LRUCache<string, UpstreamResponse<unknown>>;
   readonly #onFailure: UpstreamHttpOptions['onFailure'];
   readonly #defaultAuthorization: string;
+  readonly #body: BodyLimits;
 
   constructor(options: UpstreamHttpOptions) {
     this.source = options.source;
     // A setting left undefined keeps its default (a spread would copy the undefined over it).
     const set = Object.entries(options.policy ?? {}).filter(([, value]) => value !== undefined);
     this.#policy = { ...UPSTREAM_DEFAULTS, ...Object.fromEntries(set) };
-    this.#lanes = new Lanes(this.#policy);
+    this.#lanes = new Lanes(this.#policy, digest(options.headers.Authorization ?? ''));
+    this.#body = {
+      maxBytes: this.#policy.maxBodyBytes,
+      budget: options.bodyBudget ?? new BodyBudget(this.#policy.bodyBudgetBytes),
+    };
     this.#cache = new LRUCache({
       maxSize: this.#policy.cacheMaxBytes,
       // JSON.stringify recurses: an answer nested too deep to measure (RangeError) counts as too big to keep.
@@ -113,13 +121,36 @@ export class UpstreamHttp {
     credential: string,
   ): Promise<UpstreamResponse<T | null>> {
     const call = prepare(path, options);
-    const signal = scope.signal ?? NEVER;
-    const deadline = scope.deadline ?? Number.POSITIVE_INFINITY;
+    const deadline = Math.min(scope.deadline ?? Number.POSITIVE_INFINITY, options.deadline ?? Number.POSITIVE_INFINITY);
+    // A call with a deadline of its own (a source's share of a list's budget) is cut at it.
+    const own =
+      deadline < (scope.deadline ?? Number.POSITIVE_INFINITY) ? narrowed(scope.signal ?? NEVER, deadline) : null;
+    try {
+      return await this.#run<T>(call, options, scope, credential, own?.signal ?? scope.signal ?? NEVER, deadline);
+    } finally {
+      own?.dispose();
+    }
+  }
+
+  async #run<T>(
+    call: PreparedCall,
+    options: RequestOptions,
+    scope: RequestScope,
+    credential: string,
+    signal: AbortSignal,
+    deadline: number,
+  ): Promise<UpstreamResponse<T | null>> {
     const lane = this.#lanes.get(credential);
     if (!call.idempotent || (!this.#policy.dedupe && !options.cacheTtlMs)) {
       return this.#send<T>(call, lane, scope.headers, { signal, deadline: () => deadline });
     }
-    const key = JSON.stringify([credential, call.method, path, options.searchParams ?? null, options.json ?? null]);
+    const key = JSON.stringify([
+      credential,
+      call.method,
+      call.path,
+      options.searchParams ?? null,
+      options.json ?? null,
+    ]);
     const cached = this.#cache.get(key);
     if (cached) return cached as UpstreamResponse<T | null>;
     try {
@@ -175,24 +206,33 @@ export class UpstreamHttp {
     // No attempt starts past the deadline; one in flight is cut by the scope's signal, which aborts at the deadline
     // (a request's) or when the last waiter has left (a shared read, whose deadline moves as waiters join).
     if (scope.deadline() <= Date.now()) throw abortFailure(this.source, call.route, new DeadlineExceeded());
-    const run = lane.breaker.execute(async () => {
+    // A slot first, then the circuit: a call that waited for a slot while the circuit opened is refused, not sent.
+    const run = lane.bulkhead.execute(async () => {
       try {
-        return await lane.bulkhead.execute(() => {
-          return timeout(this.#policy.timeoutMs, {
-            strategy: TimeoutStrategy.Aggressive,
-            abortOnReturn: false,
-          }).execute(
-            ({ signal: attemptSignal }) =>
-              exchange<T>(this.#ky, call, headers, attemptSignal, this.#policy.maxBodyBytes, this.source),
-            signal,
-          );
-        }, signal);
+        // Checked again once a slot is ours: no attempt starts for a caller that has left or run out of budget.
+        if (signal.aborted) throw abortFailure(this.source, call.route, signal.reason);
+        if (scope.deadline() <= Date.now()) throw abortFailure(this.source, call.route, new DeadlineExceeded());
+        // While one probe tests a half-open circuit, everyone else is answered at once rather than queued behind it.
+        if (lane.breaker.state === CircuitState.HalfOpen) throw new BrokenCircuitError();
+        return await lane.breaker.execute(
+          () =>
+            timeout(this.#policy.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false })
+              .execute(
+                ({ signal: attemptSignal }) =>
+                  exchange<T>(this.#ky, call, headers, attemptSignal, this.#body, this.source),
+                signal,
+              )
+              // Typed here, inside the circuit, so that the breaker counts only faults (failure.ts says which).
+              .catch((error: unknown) => {
+                throw toFailure(error, this.source, call.route, signal);
+              }),
+          signal,
+        );
       } catch (error) {
-        // Typed here, inside the circuit, so that the breaker counts only faults (failure.ts says which).
         throw toFailure(error, this.source, call.route, signal);
       }
     }, signal);
-    // Queued behind a half-open circuit's probe or for a slot, a caller still leaves at its own deadline.
+    // Queued for a slot, a caller still leaves at its own deadline.
     return untilAborted(run, signal);
   }
 }

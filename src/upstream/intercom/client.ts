@@ -45,18 +45,28 @@ export class IntercomClient {
     return first.body === null ? null : answerFor(id, first.body, contact, 'contact');
   }
 
-  async listContacts(perPage: number, startingAfter: string | null): Promise<IntercomPage<IntercomContact>> {
+  /** One page of every contact; `deadline` (epoch ms) is a list page's share of the request's budget. */
+  async listContacts(
+    perPage: number,
+    startingAfter: string | null,
+    deadline?: number | undefined,
+  ): Promise<IntercomPage<IntercomContact>> {
     const { body } = await this.http.request<unknown>('/contacts', {
       searchParams: { per_page: perPage, starting_after: startingAfter ?? undefined },
+      deadline,
     });
     return page(body, contact);
   }
 
-  async searchContacts(request: IntercomSearchRequest): Promise<IntercomPage<IntercomContact>> {
+  async searchContacts(
+    request: IntercomSearchRequest,
+    deadline?: number | undefined,
+  ): Promise<IntercomPage<IntercomContact>> {
     const { body } = await this.http.request<unknown>('/contacts/search', {
       method: 'POST',
       json: request,
       idempotent: true,
+      deadline,
     });
     return page(body, contact);
   }

@@ -77,13 +77,18 @@ export class IntercomConnector implements SourceConnector {
   async listContacts(args: ListArgs): Promise<ContactPage> {
     const perPage = Math.min(args.limit, INTERCOM_MAX_PAGE);
     if (!hasFilter(args.filter)) {
-      const page = await this.client.listContacts(perPage, args.cursor);
+      const page = await this.client.listContacts(perPage, args.cursor, args.deadline);
       return { items: this.primeAll(page.data), nextCursor: page.next };
     }
-    return this.search(args.filter, perPage, args.cursor);
+    return this.search(args.filter, perPage, args.cursor, args.deadline);
   }
 
-  private async search(filter: ContactFilter, perPage: number, cursor: string | null): Promise<ContactPage> {
+  private async search(
+    filter: ContactFilter,
+    perPage: number,
+    cursor: string | null,
+    deadline: number | undefined,
+  ): Promise<ContactPage> {
     let tagId: string | undefined;
     if (filter.tag) {
       tagId = await this.tagIdByName(filter.tag);
@@ -92,10 +97,10 @@ export class IntercomConnector implements SourceConnector {
     }
     const query = filterQuery(filter, tagId);
     if (query === null) return { items: [], nextCursor: null };
-    const page = await this.client.searchContacts({
-      query,
-      pagination: { per_page: perPage, ...(cursor ? { starting_after: cursor } : {}) },
-    });
+    const page = await this.client.searchContacts(
+      { query, pagination: { per_page: perPage, ...(cursor ? { starting_after: cursor } : {}) } },
+      deadline,
+    );
     return { items: this.primeAll(page.data).filter((contact) => finish(contact, filter)), nextCursor: page.next };
   }
 
