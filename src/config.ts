@@ -35,6 +35,8 @@ export interface Config {
     breakerThreshold: number;
     breakerCooldownMs: number;
     dedupe: boolean;
+    maxBodyBytes: number;
+    bodyBudgetBytes: number;
   };
   requestBudgetMs: number;
   /** After SIGTERM, how long requests in flight may take before what is left is cancelled, ms. */
@@ -95,6 +97,8 @@ export const VARIABLES = {
   UPSTREAM_BREAKER_THRESHOLD: String(UPSTREAM.breakerThreshold),
   UPSTREAM_BREAKER_COOLDOWN_MS: String(UPSTREAM.breakerCooldownMs),
   UPSTREAM_DEDUPE: UPSTREAM.dedupe ? 'on' : 'off',
+  UPSTREAM_MAX_BODY_BYTES: String(UPSTREAM.maxBodyBytes),
+  UPSTREAM_BODY_BUDGET_BYTES: String(UPSTREAM.bodyBudgetBytes),
   REQUEST_BUDGET_MS: String(REQUEST_BUDGET_MS),
   SHUTDOWN_GRACE_MS: String(SHUTDOWN_GRACE_MS),
   DEFAULT_PHONE_REGION: 'US',
@@ -278,6 +282,8 @@ export function loadConfig(env: Env): Config {
       breakerThreshold: integer(env, 'UPSTREAM_BREAKER_THRESHOLD', 1, 1000),
       breakerCooldownMs: integer(env, 'UPSTREAM_BREAKER_COOLDOWN_MS', 100, 600000),
       dedupe: flag(env, 'UPSTREAM_DEDUPE'),
+      maxBodyBytes: integer(env, 'UPSTREAM_MAX_BODY_BYTES', 1024, 256 * 1024 * 1024),
+      bodyBudgetBytes: integer(env, 'UPSTREAM_BODY_BUDGET_BYTES', 1024, 4 * 1024 * 1024 * 1024),
     },
     requestBudgetMs: integer(env, 'REQUEST_BUDGET_MS', 100, 300000),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 0, 600000),

@@ -32,6 +32,8 @@ describe('configuration', () => {
     [{ INTERCOM_BASE_URL: 'not a url' }, /^INTERCOM_BASE_URL: /],
     [{ INTERCOM_VERSION: 'latest' }, /^INTERCOM_VERSION: /],
     [{ UPSTREAM_TIMEOUT_MS: '5' }, /^UPSTREAM_TIMEOUT_MS: /],
+    [{ UPSTREAM_MAX_BODY_BYTES: '5' }, /^UPSTREAM_MAX_BODY_BYTES: /],
+    [{ UPSTREAM_BODY_BUDGET_BYTES: 'lots' }, /^UPSTREAM_BODY_BUDGET_BYTES: /],
     [{ QUERY_MAX_COST: '0' }, /^QUERY_MAX_COST: /],
     [{ DEFAULT_PHONE_REGION: 'USA' }, /^DEFAULT_PHONE_REGION: /],
   ])('names the variable of a bad value: %o', (env, message) => {
