@@ -8,6 +8,7 @@ import {
   JWT_REQUIRE_EXP,
   MAX_BODY_BYTES,
   QUERY_LIMITS,
+  QUERY_MAX_EXPANDED_FIELDS,
   REQUEST_BUDGET_MS,
   SHUTDOWN_GRACE_MS,
   UPSTREAM_DEFAULTS as UPSTREAM,
@@ -41,7 +42,7 @@ export interface Config {
   requestBudgetMs: number;
   /** After SIGTERM, how long requests in flight may take before what is left is cancelled, ms. */
   shutdownGraceMs: number;
-  limits: { depth: number; aliases: number; tokens: number; directives: number; cost: number };
+  limits: { depth: number; aliases: number; tokens: number; directives: number; cost: number; expandedFields: number };
   maxBodyBytes: number;
   maxBatch: number;
   /** Whole-response cache TTL, ms; 0: off. */
@@ -109,6 +110,7 @@ export const VARIABLES = {
   QUERY_MAX_TOKENS: String(QUERY_LIMITS.tokens),
   QUERY_MAX_DIRECTIVES: String(QUERY_LIMITS.directives),
   QUERY_MAX_COST: String(QUERY_LIMITS.cost),
+  QUERY_MAX_EXPANDED_FIELDS: String(QUERY_MAX_EXPANDED_FIELDS),
   MAX_BODY_BYTES: String(MAX_BODY_BYTES),
   MAX_BATCH: '0',
   RESPONSE_CACHE_TTL_MS: '0',
@@ -293,6 +295,7 @@ export function loadConfig(env: Env): Config {
       tokens: integer(env, 'QUERY_MAX_TOKENS', 50, 100000),
       directives: integer(env, 'QUERY_MAX_DIRECTIVES', 0, 1000),
       cost: integer(env, 'QUERY_MAX_COST', 1, 10000000),
+      expandedFields: integer(env, 'QUERY_MAX_EXPANDED_FIELDS', 1, 1000000),
     },
     maxBodyBytes: integer(env, 'MAX_BODY_BYTES', 1000, 10000000),
     maxBatch: integer(env, 'MAX_BATCH', 0, 100),
