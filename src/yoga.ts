@@ -12,21 +12,27 @@ import {
   type YogaServerInstance,
 } from 'graphql-yoga';
 import type { GatewayContext } from './context.js';
-import { BACKSIDE_BASE_URL, MAX_BODY_BYTES, REQUEST_BUDGET_MS } from './defaults.js';
+import { BACKSIDE_BASE_URL, MAX_BODY_BYTES, REQUEST_BUDGET_MS, UPSTREAM_DEFAULTS } from './defaults.js';
 import { GatewayError } from './errors.js';
+import { gatewayLogger } from './logger.js';
 import type { Source } from './model.js';
+import { documentCache } from './plugins/document-cache.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
+import { type CorsOptions, corsPolicy } from './plugins/use-cors.js';
 import { useErrorCodes } from './plugins/use-error-codes.js';
 import { type GatewayAuthOptions, useGatewayAuth } from './plugins/use-gateway-auth.js';
 import { SharedLifetime, useOperationDedupe } from './plugins/use-operation-dedupe.js';
 import { usePartialErrors } from './plugins/use-partial-errors.js';
 import { DEFAULT_LIMITS, type QueryLimits, useQueryLimits } from './plugins/use-query-limits.js';
+import { useServedOperations } from './plugins/use-served-operations.js';
+import { useUnicodeInput } from './plugins/use-unicode-input.js';
 import { useUpstreamDeadline } from './plugins/use-upstream-deadline.js';
 import { schema } from './schema/index.js';
 import { Sources } from './sources.js';
 import { BacksideClient } from './upstream/backside/client.js';
 import { BacksideConnector } from './upstream/backside/connector.js';
 import type { SourceConnector } from './upstream/connector.js';
+import { BodyBudget } from './upstream/http/body.js';
 import { RequestDeadline } from './upstream/http/deadline.js';
 import type { UpstreamPolicy } from './upstream/http/policy.js';
 import type { RequestScope } from './upstream/http/requester.js';
@@ -53,6 +59,8 @@ export interface GatewayOptions {
   maxBatch?: number;
   /** Caller authentication; undefined leaves the gateway open (the demo). */
   auth?: GatewayAuthOptions | undefined;
+  /** Browser origins allowed to read answers (src/plugins/use-cors.ts); undefined: no cross-origin access. */
+  cors?: CorsOptions | undefined;
   /**
    * Name of the header in which a caller may send its own Backside API key, used instead of the configured one for
    * that request; undefined turns the feature off.
@@ -96,6 +104,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   let log: ((event: UpstreamFailureEvent) => void) | undefined;
   const common = {
     policy: options.upstream ?? {},
+    // One budget for the bodies of every source being read at once: the bound is the process's memory.
+    bodyBudget: new BodyBudget(options.upstream?.bodyBudgetBytes ?? UPSTREAM_DEFAULTS.bodyBudgetBytes),
     onFailure: (event: UpstreamFailureEvent) => log?.(event),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   };
@@ -131,6 +141,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     : undefined;
 
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  // Parsed documents (and what lives as long as them: validation results, compiled code) kept by bytes, not count.
+  const documents = documentCache({ jit: options.jit !== false });
   const backsideKeyHeader = options.backsideKeyHeader?.toLowerCase();
   // The upstream credential a request reads with: a caller's own Backside key (as a digest), else the gateway's.
   const credential = (request: Request) => {
@@ -145,11 +157,16 @@ export function createGateway(options: GatewayOptions): Gateway {
     }),
     ...(options.auth ? useGatewayAuth(options.auth) : []),
     ...useQueryLimits(limits),
+    useUnicodeInput(),
+    useServedOperations(),
     usePartialErrors() as Plugin,
     useUpstreamDeadline() as Plugin,
     useErrorCodes(),
-    // Repeated operations run as compiled JavaScript rather than through graphql-js's interpreter.
-    ...(options.jit === false ? [] : [useGraphQlJit({}, { enableIf: () => true }) as Plugin]),
+    // Repeated operations run as compiled JavaScript rather than through graphql-js's interpreter: a document is
+    // compiled once the cache has kept it and it comes again (src/plugins/document-cache.ts); one-offs run interpreted.
+    ...(options.jit === false
+      ? []
+      : [useGraphQlJit({}, { enableIf: ({ document }) => documents.repeated(document) }) as Plugin]),
     // After the JIT, so that a cached answer short-cuts the compiled execution.
     ...(options.responseCacheTtlMs
       ? [
@@ -170,7 +187,10 @@ export function createGateway(options: GatewayOptions): Gateway {
     // useBodyLimit does this (by Content-Length, or while reading a chunked body); Yoga's own limit pipes every body
     // through a stream transform, a fifth of the cost of a small request.
     maxRequestBodySize: false,
-    logging: options.logging ?? true,
+    parserAndValidationCache: documents.options,
+    // Expected failures one line at info/warn, stacks for the unexpected only (src/logger.ts).
+    logging: gatewayLogger(options.logging ?? true),
+    cors: corsPolicy(options.cors),
     graphiql:
       options.graphiql === false ? false : { defaultQuery: options.graphiql?.defaultQuery, title: 'Contact gateway' },
     landingPage: false,
