@@ -445,3 +445,13 @@ export function htmlToText(html: string): string {
 export function joinNonEmpty(parts: (string | null | undefined)[], separator = ', '): string {
   return parts.filter((part): part is string => typeof part === 'string' && part.trim() !== '').join(separator);
 }
+
+/**
+ * A record's required creation and update instants (both non-null in the contract): one that does not read takes the
+ * other's value, since both bound the record's life; null when neither reads (the caller answers
+ * UPSTREAM_BAD_RESPONSE).
+ */
+export function lifetime(created: Date | null, updated: Date | null): { createdAt: Date; updatedAt: Date } | null {
+  const createdAt = created ?? updated;
+  return createdAt ? { createdAt, updatedAt: updated ?? createdAt } : null;
+}

@@ -22,6 +22,7 @@ import {
   jsonObject,
   keepExtension,
   latitude,
+  lifetime,
   localDate,
   longitude,
   text,
@@ -75,19 +76,6 @@ function channelPhone(raw: BacksideChannel, regions: (string | null | undefined)
   return canonical ? keepExtension(canonical, raw.value) : canonicalPhone(raw.value, ...regions);
 }
 
-/**
- * The record's required createdAt and updatedAt. A timestamp that does not read (see `timestamp` in src/values.ts)
- * takes the other one's value: both bound the record's life. When neither reads the record cannot meet the contract
- * (both are non-null): UPSTREAM_BAD_RESPONSE, as the Intercom client answers for timestamps that are not numbers.
- */
-function lifetime(raw: BacksideContact): { createdAt: Date; updatedAt: Date } {
-  const created = timestamp(raw.created_at);
-  const updated = timestamp(raw.updated_at);
-  const createdAt = created ?? updated;
-  if (!createdAt) throw badShape('BACKSIDE', 'contact: neither created_at nor updated_at is a timestamp');
-  return { createdAt, updatedAt: updated ?? createdAt };
-}
-
 /** True when the record carries its related arrays (GET by id); list and find answers do not. */
 export function isFull(raw: BacksideContact): boolean {
   return Array.isArray(raw.channels);
@@ -119,7 +107,10 @@ export function mapContact(raw: BacksideContact, options: MapOptions): Contact {
   const name = text(raw.display_name) ?? (joinNonEmpty([givenName, familyName], ' ') || null);
   const emailValue = email ? canonicalEmail(email.canonical_value ?? email.value) : null;
   const phoneValue = phone ? (channelPhone(phone, phoneRegions(raw, options)) ?? text(phone.value)) : null;
-  const { createdAt, updatedAt } = lifetime(raw);
+  // A required timestamp that does not read takes the other's value; neither reading is UPSTREAM_BAD_RESPONSE.
+  const ends = lifetime(timestamp(raw.created_at), timestamp(raw.updated_at));
+  if (!ends) throw badShape('BACKSIDE', 'contact: neither created_at nor updated_at is a timestamp');
+  const { createdAt, updatedAt } = ends;
   return {
     source: 'BACKSIDE',
     sourceId: raw.id,

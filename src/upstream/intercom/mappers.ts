@@ -9,6 +9,7 @@ import {
   integer,
   joinNonEmpty,
   jsonObject,
+  lifetime,
   text,
   unixSeconds,
 } from '../../values.js';
@@ -41,19 +42,6 @@ function phoneRegions(raw: IntercomContact, options: MapOptions): (string | null
   return [options.defaultRegion, locationCountry(raw)];
 }
 
-/**
- * Unix seconds as a Date (see unixSeconds in src/values.ts: milliseconds and other units read by size, anything else
- * null). A required timestamp that does not read takes the other one's value; neither is UPSTREAM_BAD_RESPONSE, as the
- * client answers for timestamps that are not numbers at all.
- */
-function lifetime(raw: IntercomContact): { createdAt: Date; updatedAt: Date } {
-  const created = unixSeconds(raw.created_at);
-  const updated = unixSeconds(raw.updated_at);
-  const createdAt = created ?? updated;
-  if (!createdAt) throw badShape('INTERCOM', 'contact: neither created_at nor updated_at is a timestamp');
-  return { createdAt, updatedAt: updated ?? createdAt };
-}
-
 function avatarUrl(avatar: IntercomContact['avatar']): string | null {
   if (typeof avatar === 'string') return httpUrl(avatar);
   return avatar ? httpUrl(avatar.image_url) : null;
@@ -67,7 +55,10 @@ export function mapContact(raw: IntercomContact, options: MapOptions): Contact {
   const name = text(raw.name);
   const email = canonicalEmail(raw.email);
   const phone = canonicalPhone(raw.phone, ...phoneRegions(raw, options)) ?? text(raw.phone);
-  const { createdAt, updatedAt } = lifetime(raw);
+  // A required timestamp that does not read takes the other's value; neither reading is UPSTREAM_BAD_RESPONSE.
+  const ends = lifetime(unixSeconds(raw.created_at), unixSeconds(raw.updated_at));
+  if (!ends) throw badShape('INTERCOM', 'contact: neither created_at nor updated_at is a timestamp');
+  const { createdAt, updatedAt } = ends;
   return {
     source: 'INTERCOM',
     sourceId: raw.id,
