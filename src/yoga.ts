@@ -18,7 +18,7 @@ import { gatewayLogger } from './logger.js';
 import type { Source } from './model.js';
 import { documentCache } from './plugins/document-cache.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
-import { type CorsOptions, corsPolicy } from './plugins/use-cors.js';
+import { type CorsOptions, corsPolicy, useVaryOrigin } from './plugins/use-cors.js';
 import { useErrorCodes } from './plugins/use-error-codes.js';
 import { type GatewayAuthOptions, useGatewayAuth } from './plugins/use-gateway-auth.js';
 import { SharedLifetime, useOperationDedupe } from './plugins/use-operation-dedupe.js';
@@ -150,6 +150,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     return key ? createHash('sha256').update(key).digest('base64url') : 'gateway';
   };
   const plugins: Plugin[] = [
+    useVaryOrigin(),
     useBodyLimit({ maxBytes: options.maxBodyBytes ?? MAX_BODY_BYTES }),
     // Browsers may only send "simple" requests cross-site; those must carry a header only a script can set.
     useCSRFPrevention({

@@ -113,6 +113,9 @@ describe('CORS: which web pages may read the answers', () => {
       const answered = await post(demo.port, { origin });
       expect(answered.status).toBe(200);
       expect(accessControl(answered), origin).toEqual({});
+      // The answer depends on the Origin even when it carries no CORS header: a shared cache must know.
+      expect(answered.headers.get('vary'), origin).toMatch(/Origin/);
+      expect(refused.headers.get('vary'), origin).toMatch(/Origin/);
     }
     for (const origin of ['http://localhost:5173', 'https://localhost:8443', 'http://127.0.0.1:3000']) {
       const allowed = await preflight(demo.port, origin);

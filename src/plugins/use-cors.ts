@@ -1,3 +1,4 @@
+import type { Plugin } from 'graphql-yoga';
 import { CORS_LOCALHOST, CORS_MAX_AGE_S } from '../defaults.js';
 
 export interface CorsOptions {
@@ -32,5 +33,25 @@ export function corsPolicy(options: CorsOptions | undefined): (request: Request)
     // No `origin` here: Yoga then echoes the request's (checked just above) and adds `Vary: Origin`; the headers a
     // preflight asks for are echoed too.
     return { methods: ['GET', 'POST'], credentials: false, maxAge: CORS_MAX_AGE_S };
+  };
+}
+
+/**
+ * `Vary: Origin` on every answer, not only on allowed origins' (Yoga adds it only there): an answer without CORS
+ * headers depends on the Origin too, and a shared cache must not hand it to a page that is allowed, nor the reverse.
+ */
+export function useVaryOrigin(): Plugin {
+  return {
+    onResponse({ response }) {
+      const vary = response.headers.get('vary');
+      if (
+        !vary
+          ?.toLowerCase()
+          .split(/\s*,\s*/)
+          .includes('origin')
+      ) {
+        response.headers.set('vary', vary ? `${vary}, Origin` : 'Origin');
+      }
+    },
   };
 }
