@@ -282,6 +282,21 @@ describe('UpstreamHttp', () => {
     expect(rateLimitWait(new Headers({ 'retry-after': '1.5' }))).toBe(1500);
   });
 
+  it('never starts an attempt for a caller whose deadline passed while it waited for a slot', async () => {
+    let release: (response: Response) => void = () => {};
+    const { calls, fetchFn } = scripted([() => new Promise<Response>((resolve) => (release = resolve))]);
+    const client = http(fetchFn, { retries: 0, concurrency: 1, timeoutMs: 10_000, dedupe: false });
+    const first = client.request('/a');
+    const waiting = new AbortController();
+    setTimeout(() => waiting.abort(new DeadlineExceeded()), 100);
+    const second = client.request('/b', {}, { signal: waiting.signal, deadline: Date.now() + 100 });
+    expect((await failure(second)).code).toBe('UPSTREAM_TIMEOUT');
+    release(json({ ok: true }));
+    expect((await first).body).toEqual({ ok: true });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(calls).toHaveLength(1);
+  });
+
   it('names routes without record ids', () => {
     expect(routeOf('GET', '/contacts/5ba682d23d7cf92bef87bfd4/notes?x=1')).toBe('GET /contacts/{id}/notes');
     expect(routeOf('GET', '/api/v1/contacts')).toBe('GET /api/v1/contacts');
