@@ -29,6 +29,18 @@ const nest = (depth: number) => {
 };
 
 describe('query limits', () => {
+  it('a body that is not JSON: 400 BAD_USER_INPUT, and none of the body quoted back', async () => {
+    const response = await stack.gateway.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"query":"secret-caller-text',
+    });
+    const text = await response.text();
+    expect(response.status).toBe(400);
+    expect(JSON.parse(text).errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(text).not.toContain('secret-caller-text');
+  });
+
   it('allows depth 6 and refuses depth 7 without an upstream call', async () => {
     const ok = await stack.query(nest(6));
     expect(ok.errors).toBeUndefined();

@@ -35,11 +35,19 @@ export function publicCode(error: GraphQLError): ErrorCode {
 function recode(error: unknown): unknown {
   if (!(error instanceof GraphQLError)) return error;
   const code = publicCode(error);
-  if (code === error.extensions?.code) return error;
+  const original = error.extensions?.originalError as { name?: unknown; message?: unknown } | undefined;
+  // Yoga's `originalError` on a request it could not read (a body that is not JSON) quotes the caller's own input in
+  // its message: only its name is kept. (Its presence is what makes Yoga answer such a request 400, not 200.)
+  const quotes = original !== undefined && !(original instanceof GraphQLError) && original.message !== error.message;
+  if (code === error.extensions?.code && !quotes) return error;
   return createGraphQLError(error.message, {
     nodes: error.nodes ?? null,
     path: error.path ?? null,
-    extensions: { ...(error.extensions ?? {}), code },
+    extensions: {
+      ...(error.extensions ?? {}),
+      code,
+      ...(quotes ? { originalError: { name: String(original.name ?? 'Error'), message: error.message } } : {}),
+    },
   });
 }
 
