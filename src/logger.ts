@@ -37,6 +37,29 @@ function oneLine(value: unknown): unknown {
 }
 
 /**
+ * Yoga's console logger, whose level prefixes are coloured; to a file or a log collector (not a terminal) the same
+ * lines with plain prefixes, so that log lines carry no escape codes.
+ */
+function consoleLogger(): YogaLogger {
+  const colored = createLogger();
+  if (process.stdout.isTTY && process.stderr.isTTY) return colored;
+  const plain =
+    (prefix: string, log: (...args: unknown[]) => void) =>
+    (...args: unknown[]) =>
+      log(prefix, ...args);
+  // A level the colored logger leaves off (DEBUG unset) is Yoga's shared no-op, as in a silent logger.
+  const off = createLogger('silent').debug;
+  const on = (level: keyof YogaLogger, log: (...args: unknown[]) => void, prefix: string) =>
+    colored[level] === off ? () => {} : plain(prefix, log);
+  return {
+    debug: on('debug', console.debug, 'DEBUG'),
+    info: on('info', console.info, 'INFO'),
+    warn: on('warn', console.warn, 'WARN'),
+    error: on('error', console.error, 'ERR'),
+  };
+}
+
+/**
  * Wraps Yoga's `logging` setting (true, false or a logger of one's own):
  * - `error(e)` with an expected failure (a GatewayError, as Yoga's error masking hands it over) logs one line at info
  *   (bad input, an unconfigured source) or warn (an upstream failure) instead of an error with its stack;
@@ -45,7 +68,7 @@ function oneLine(value: unknown): unknown {
  * - anything else logged as an error keeps its stack: that is the unexpected.
  */
 export function gatewayLogger(logging: boolean | YogaLogger): YogaLogger {
-  const base = typeof logging === 'object' ? logging : createLogger(logging ? undefined : 'silent');
+  const base = typeof logging === 'object' ? logging : logging ? consoleLogger() : createLogger('silent');
   return {
     debug: (...args: unknown[]) => base.debug(...args.map(oneLine)),
     info: (...args: unknown[]) => base.info(...args.map(oneLine)),
