@@ -21,6 +21,7 @@ import { useBodyLimit } from './plugins/use-body-limit.js';
 import { type CorsOptions, corsPolicy, useVaryOrigin } from './plugins/use-cors.js';
 import { useErrorCodes } from './plugins/use-error-codes.js';
 import { type GatewayAuthOptions, useGatewayAuth } from './plugins/use-gateway-auth.js';
+import { graphiqlOptions, renderLocalGraphiQL, useGraphiQLAssets } from './plugins/use-graphiql-assets.js';
 import { SharedLifetime, useOperationDedupe } from './plugins/use-operation-dedupe.js';
 import { usePartialErrors } from './plugins/use-partial-errors.js';
 import { DEFAULT_LIMITS, type QueryLimits, useQueryLimits } from './plugins/use-query-limits.js';
@@ -150,6 +151,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     return key ? createHash('sha256').update(key).digest('base64url') : 'gateway';
   };
   const plugins: Plugin[] = [
+    ...(options.graphiql === false ? [] : [useGraphiQLAssets()]),
     useVaryOrigin(),
     useBodyLimit({ maxBytes: options.maxBodyBytes ?? MAX_BODY_BYTES }),
     // Browsers may only send "simple" requests cross-site; those must carry a header only a script can set.
@@ -192,8 +194,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     // Expected failures one line at info/warn, stacks for the unexpected only (src/logger.ts).
     logging: gatewayLogger(options.logging ?? true),
     cors: corsPolicy(options.cors),
-    graphiql:
-      options.graphiql === false ? false : { defaultQuery: options.graphiql?.defaultQuery, title: 'Contact gateway' },
+    // Served from the gateway itself, assets included (src/plugins/use-graphiql-assets.ts): no CDN.
+    graphiql: options.graphiql === false ? false : graphiqlOptions(options.graphiql?.defaultQuery, options.auth),
+    renderGraphiQL: renderLocalGraphiQL,
     landingPage: false,
     // Loaders live in the connectors, made here per request: batching and dedupe never cross callers.
     context: ({ request }): GatewayContext => {
