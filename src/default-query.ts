@@ -1,22 +1,26 @@
-/** The query GraphiQL opens with: one page across both sources with every kind of child field. */
-export const DEFAULT_QUERY = `# Contacts from every configured source, one page at a time.
+/** The query GraphiQL opens with: a page of each source side by side, every kind of child field, in one shape. */
+export const DEFAULT_QUERY = `# One page of contacts from each source, in one shape. Drop an alias, or the sources
+# argument, for one list across every configured source (pass pageInfo.endCursor as after).
 query Contacts {
   sources { source configured }
-  contacts(first: 10) {
-    pageInfo { hasNextPage endCursor }
-    nodes {
-      id
-      source
-      kind
-      displayName
-      email
-      phone
-      tags { name }
-      companies { name website }
-      channels { type sourceType value }
-      addresses { formatted countryCode }
-      notes(first: 2) { text createdAt }
-    }
+  backside: contacts(first: 5, sources: [BACKSIDE]) { ...Page }
+  intercom: contacts(first: 5, sources: [INTERCOM]) { ...Page }
+}
+
+fragment Page on ContactConnection {
+  pageInfo { hasNextPage endCursor }
+  nodes {
+    id
+    source
+    kind
+    displayName
+    email
+    phone
+    tags { name }
+    companies { name website }
+    channels { type sourceType value }
+    addresses { formatted countryCode }
+    notes(first: 2) { text createdAt }
   }
 }
 `;
