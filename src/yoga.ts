@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
 import { GraphQLError } from 'graphql';
 import {
@@ -16,7 +17,7 @@ import { BACKSIDE_BASE_URL, MAX_BODY_BYTES, REQUEST_BUDGET_MS, UPSTREAM_DEFAULTS
 import { GatewayError } from './errors.js';
 import { gatewayLogger } from './logger.js';
 import type { Source } from './model.js';
-import { documentCache } from './plugins/document-cache.js';
+import { documentCache, usesIncrementalDelivery } from './plugins/document-cache.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
 import { type CorsOptions, corsPolicy, useVaryOrigin } from './plugins/use-cors.js';
 import { useErrorCodes } from './plugins/use-error-codes.js';
@@ -162,14 +163,22 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...useQueryLimits(limits),
     useUnicodeInput(),
     useServedOperations(),
+    // @defer and @stream (answered as multipart/mixed or text/event-stream): a contact at once, slow children later.
+    useDeferStream(),
     usePartialErrors() as Plugin,
     useUpstreamDeadline() as Plugin,
     useErrorCodes(),
     // Repeated operations run as compiled JavaScript rather than through graphql-js's interpreter: a document is
     // compiled once the cache has kept it and it comes again (src/plugins/document-cache.ts); one-offs run interpreted.
+    // graphql-jit has no @defer/@stream: documents using them always run interpreted.
     ...(options.jit === false
       ? []
-      : [useGraphQlJit({}, { enableIf: ({ document }) => documents.repeated(document) }) as Plugin]),
+      : [
+          useGraphQlJit(
+            {},
+            { enableIf: ({ document }) => documents.repeated(document) && !usesIncrementalDelivery(document) },
+          ) as Plugin,
+        ]),
     // After the JIT, so that a cached answer short-cuts the compiled execution.
     ...(options.responseCacheTtlMs
       ? [

@@ -1,4 +1,4 @@
-import type { DocumentNode, Token } from 'graphql';
+import { BREAK, type DocumentNode, type Token, visit } from 'graphql';
 import { LRUCache } from 'lru-cache';
 import { DOCUMENT_CACHE_MAX_BYTES } from '../defaults.js';
 import { expandedFieldCount } from './use-expansion-limit.js';
@@ -107,4 +107,26 @@ export function documentCache(options: DocumentCacheOptions): DocumentCache {
     },
     repeated: (document) => kept.has(document) && reused.has(document),
   };
+}
+
+const incremental = new WeakMap<DocumentNode, boolean>();
+
+/**
+ * Whether `document` uses @defer or @stream anywhere (memoized per document). graphql-jit does not implement them (it
+ * would answer everything at once, after the slowest field), so such documents run on graphql-js's executor.
+ */
+export function usesIncrementalDelivery(document: DocumentNode): boolean {
+  let found = incremental.get(document);
+  if (found === undefined) {
+    found = false;
+    visit(document, {
+      Directive(node) {
+        if (node.name.value !== 'defer' && node.name.value !== 'stream') return undefined;
+        found = true;
+        return BREAK;
+      },
+    });
+    incremental.set(document, found);
+  }
+  return found;
 }
