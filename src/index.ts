@@ -38,6 +38,8 @@ function gatewayOptions(
     maxBatch: config.maxBatch,
     responseCacheTtlMs: config.responseCacheTtlMs,
     dedupeOperations: config.dedupeOperations,
+    persistedOperations: config.persistedOperations,
+    allowArbitraryOperations: config.allowArbitraryOperations,
     auth: config.auth,
     cors: config.cors,
     backsideKeyHeader: config.backside.callerKeyHeader,
@@ -176,8 +178,9 @@ function closeAfter(response: ServerResponse): void {
  */
 async function drain(server: Server, requests: InFlight, stop: AbortController, graceMs: number): Promise<void> {
   const started = Date.now();
-  console.log(`${who()}stopping: no new connections, ${requests.size} request(s) in flight get up to ${graceMs} ms`);
+  // The listening socket first: once the line below is out, no connection can still be accepted.
   server.close();
+  console.log(`${who()}stopping: no new connections, ${requests.size} request(s) in flight get up to ${graceMs} ms`);
   requests.closeConnections();
   // Connections between requests hold nothing worth waiting for.
   server.closeIdleConnections();
