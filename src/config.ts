@@ -1,8 +1,10 @@
 // The gateway's configuration: read from the environment once at start and validated, with a message naming the
 // variable for any bad value. Only this file and src/index.ts read process.env.
 
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import {
+  ALLOW_ARBITRARY_OPERATIONS,
   BACKSIDE_BASE_URL,
   INTERCOM_BASE_URL,
   JWT_REQUIRE_EXP,
@@ -13,6 +15,7 @@ import {
   SHUTDOWN_GRACE_MS,
   UPSTREAM_DEFAULTS as UPSTREAM,
 } from './defaults.js';
+import { type PersistedOperation, parsePersistedManifest } from './plugins/use-persisted-manifest.js';
 
 export interface Config {
   port: number;
@@ -49,6 +52,10 @@ export interface Config {
   responseCacheTtlMs: number;
   /** Identical query operations in flight execute once (per upstream credential). */
   dedupeOperations: boolean;
+  /** Trusted documents read from the PERSISTED_OPERATIONS manifest; undefined: none. */
+  persistedOperations: PersistedOperation[] | undefined;
+  /** With a manifest: false refuses every document outside it. */
+  allowArbitraryOperations: boolean;
   /** Caller authentication; undefined when the gateway is open. */
   auth:
     | {
@@ -115,6 +122,8 @@ export const VARIABLES = {
   MAX_BATCH: '0',
   RESPONSE_CACHE_TTL_MS: '0',
   OPERATION_DEDUPE: 'on',
+  PERSISTED_OPERATIONS: '',
+  ALLOW_ARBITRARY_OPERATIONS: ALLOW_ARBITRARY_OPERATIONS ? 'on' : 'off',
   GATEWAY_AUTH: '',
   GATEWAY_API_KEYS: '',
   JWT_SECRET: '',
@@ -253,6 +262,32 @@ function cors(env: Env, demo: boolean): Config['cors'] {
   return { origins: [...new Set(origins)], localhost: false };
 }
 
+/** PERSISTED_OPERATIONS: the path of an Apollo persisted-query manifest, read and checked here, once. */
+function persisted(env: Env): Pick<Config, 'persistedOperations' | 'allowArbitraryOperations'> {
+  const path = read(env, 'PERSISTED_OPERATIONS');
+  const allowArbitraryOperations = flag(env, 'ALLOW_ARBITRARY_OPERATIONS');
+  if (!path) {
+    if (!allowArbitraryOperations) {
+      throw new ConfigError('ALLOW_ARBITRARY_OPERATIONS', 'off needs a manifest in PERSISTED_OPERATIONS');
+    }
+    return { persistedOperations: undefined, allowArbitraryOperations };
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(
+      'PERSISTED_OPERATIONS',
+      `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
+  }
+  try {
+    return { persistedOperations: parsePersistedManifest(text), allowArbitraryOperations };
+  } catch (error) {
+    throw new ConfigError('PERSISTED_OPERATIONS', `${path} ${(error as Error).message}`);
+  }
+}
+
 export function loadConfig(env: Env): Config {
   const version = read(env, 'INTERCOM_VERSION');
   if (!/^\d+\.\d+$/.test(version)) throw new ConfigError('INTERCOM_VERSION', 'must look like 2.16');
@@ -301,6 +336,7 @@ export function loadConfig(env: Env): Config {
     maxBatch: integer(env, 'MAX_BATCH', 0, 100),
     responseCacheTtlMs: integer(env, 'RESPONSE_CACHE_TTL_MS', 0, 3600000),
     dedupeOperations: flag(env, 'OPERATION_DEDUPE'),
+    ...persisted(env),
     auth: auth(env, demo),
     cors: cors(env, demo),
     defaultRegion: region,

@@ -93,3 +93,13 @@ export const JWT_REQUIRE_EXP = true;
  * worker has served, is not replaced at all (restarting cannot free a port or fix the environment).
  */
 export const WORKER_RESTARTS = { limit: 5, windowMs: 60_000, firstDelayMs: 100, maxDelayMs: 5_000 } as const;
+
+/**
+ * Automatic persisted queries kept in memory (src/plugins/use-persisted-operations.ts): at most this many documents and
+ * this many bytes of their text, the least recently used dropped first; a client whose hash was dropped resends the
+ * text once. A trusted-documents manifest is kept whole, outside this bound.
+ */
+export const APQ_STORE = { maxEntries: 1000, maxBytes: 4 * 1024 * 1024 } as const;
+
+/** With a manifest (PERSISTED_OPERATIONS), documents outside it still run unless ALLOW_ARBITRARY_OPERATIONS=off. */
+export const ALLOW_ARBITRARY_OPERATIONS = true;

@@ -25,6 +25,8 @@ import { type GatewayAuthOptions, useGatewayAuth } from './plugins/use-gateway-a
 import { graphiqlOptions, renderLocalGraphiQL, useGraphiQLAssets } from './plugins/use-graphiql-assets.js';
 import { SharedLifetime, useOperationDedupe } from './plugins/use-operation-dedupe.js';
 import { usePartialErrors } from './plugins/use-partial-errors.js';
+import type { PersistedOperation } from './plugins/use-persisted-manifest.js';
+import { usePersisted } from './plugins/use-persisted-operations.js';
 import { DEFAULT_LIMITS, type QueryLimits, useQueryLimits } from './plugins/use-query-limits.js';
 import { useServedOperations } from './plugins/use-served-operations.js';
 import { useUnicodeInput } from './plugins/use-unicode-input.js';
@@ -63,6 +65,13 @@ export interface GatewayOptions {
   auth?: GatewayAuthOptions | undefined;
   /** Browser origins allowed to read answers (src/plugins/use-cors.ts); undefined: no cross-origin access. */
   cors?: CorsOptions | undefined;
+  /**
+   * Trusted documents served by id (Apollo's persisted-query manifest, parsed by the caller); undefined: none.
+   * Automatic persisted queries are always on (src/plugins/use-persisted-operations.ts).
+   */
+  persistedOperations?: readonly PersistedOperation[] | undefined;
+  /** With persistedOperations: false refuses every other document before it runs; default true. */
+  allowArbitraryOperations?: boolean | undefined;
   /**
    * Name of the header in which a caller may send its own Backside API key, used instead of the configured one for
    * that request; undefined turns the feature off.
@@ -160,6 +169,11 @@ export function createGateway(options: GatewayOptions): Gateway {
       requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name'],
     }),
     ...(options.auth ? useGatewayAuth(options.auth) : []),
+    // Before the document limits: a text found by its hash or id is checked like any other.
+    ...usePersisted({
+      operations: options.persistedOperations,
+      allowArbitraryOperations: options.allowArbitraryOperations,
+    }),
     ...useQueryLimits(limits),
     useUnicodeInput(),
     useServedOperations(),

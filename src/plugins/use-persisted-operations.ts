@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { type APQStore, useAPQ } from '@graphql-yoga/plugin-apq';
+import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import { parse } from 'graphql';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
+import { APQ_STORE } from '../defaults.js';
+import type { PersistedOperation } from './use-persisted-manifest.js';
+
+export interface PersistedOptions {
+  /** Trusted documents (Apollo's persisted-query manifest, read at the edge), served by id; undefined: none. */
+  operations?: readonly PersistedOperation[] | undefined;
+  /**
+   * With `operations`: false refuses every other document (and APQ registrations) before anything runs; default true.
+   */
+  allowArbitraryOperations?: boolean | undefined;
+  /** Bound of the automatic persisted queries kept in memory; default src/defaults.ts APQ_STORE. */
+  apqStore?: { maxEntries: number; maxBytes: number } | undefined;
+}
+
+/**
+ * Automatic persisted queries, as Apollo Client's `createPersistedQueryLink` speaks them: a hash-only request the
+ * store does not know answers `PersistedQueryNotFound` (that message is what clients match: Apollo Client by message
+ * or code, and our contract code for it is BAD_USER_INPUT, HTTP 404), the client resends with the query, which is
+ * kept under its sha256 (checked) for later hash-only requests. The store is an LRU bounded by count and bytes.
+ */
+export function apqStore(
+  bound: { maxEntries: number; maxBytes: number },
+  trusted?: ReadonlyMap<string, string>,
+): APQStore {
+  const kept = new LRUCache<string, string>({
+    max: bound.maxEntries,
+    maxSize: bound.maxBytes,
+    // Heap of the text (UTF-16) and its key, near enough.
+    sizeCalculation: (query, hash) => 2 * (query.length + hash.length) || 1,
+  });
+  return {
+    get: (hash) => trusted?.get(hash) ?? kept.get(hash),
+    set: (hash, query) => {
+      if (!trusted?.has(hash)) kept.set(hash, query);
+    },
+  };
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/**
+ * Persisted operations (src/yoga.ts puts these before the document limits, so a text found by id is checked like any
+ * other):
+ * - no `operations`: automatic persisted queries only;
+ * - `operations` and arbitrary operations allowed: the same, with the manifest's documents always known by id;
+ * - `operations` and `allowArbitraryOperations: false` (trusted documents): Yoga's persisted-operations plugin serves
+ *   manifest ids only; any document sent as text, an unknown id or a request with neither is refused with
+ *   BAD_USER_INPUT (HTTP 400, unknown id 404) before parsing, so nothing reaches an upstream. APQ is off then: a client
+ *   cannot register documents.
+ */
+export function usePersisted(options: PersistedOptions): Plugin[] {
+  const bound = options.apqStore ?? APQ_STORE;
+  if (!options.operations) return [useAPQ({ store: apqStore(bound), hash: sha256 })];
+  const trusted = new Map<string, string>();
+  for (const operation of options.operations) {
+    try {
+      parse(operation.body, { noLocation: true });
+    } catch (error) {
+      throw new Error(`Persisted operation ${operation.id} does not parse: ${(error as Error).message}`);
+    }
+    trusted.set(operation.id, operation.body);
+  }
+  if (options.allowArbitraryOperations !== false) {
+    return [useAPQ({ store: apqStore(bound, trusted), hash: sha256 })];
+  }
+  const refuse = (message: string, status: number) => () =>
+    createGraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status } } });
+  return [
+    usePersistedOperations({
+      getPersistedOperation: (id) => trusted.get(id) ?? null,
+      allowArbitraryOperations: false,
+      customErrors: {
+        persistedQueryOnly: refuse(
+          'This gateway runs only its persisted operations: send the id in extensions.persistedQuery.sha256Hash, without a query.',
+          400,
+        ),
+        // Not the APQ message "PersistedQueryNotFound": a client would resend the text, only to be refused.
+        notFound: refuse('No persisted operation has this id.', 404),
+        keyNotFound: refuse(
+          'This gateway runs only its persisted operations: send the id in extensions.persistedQuery.sha256Hash.',
+          400,
+        ),
+      },
+    }) as Plugin,
+  ];
+}
