@@ -1,10 +1,8 @@
 // A real Apollo Client with InMemoryCache against the running gateway over HTTP: Contact, Tag and Company must
 // normalise by id, so a second query for one contact lands on the same cache entries.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { ApolloClient, gql, HttpLink, InMemoryCache } from '@apollo/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack } from './helpers/stack.js';
+import { type Stack, serveOnLoopback, startStack } from './helpers/stack.js';
 
 const CONTACT_PARTS = gql`
   fragment ContactParts on Contact {
@@ -52,23 +50,20 @@ interface ContactParts {
 }
 
 let stack: Stack;
-let server: Server;
+let served: Awaited<ReturnType<typeof serveOnLoopback>>;
 let client: ApolloClient;
 
 beforeAll(async () => {
   stack = await startStack();
-  server = createServer(stack.gateway);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  served = await serveOnLoopback(stack.gateway);
   client = new ApolloClient({
-    link: new HttpLink({ uri: `http://127.0.0.1:${port}/graphql` }),
+    link: new HttpLink({ uri: served.url }),
     cache: new InMemoryCache(),
   });
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await served.close();
   await stack.close();
 });
 

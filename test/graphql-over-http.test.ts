@@ -1,26 +1,22 @@
 // The GraphQL over HTTP spec's server audits (graphql-http's serverAudits) against the real gateway over HTTP on
 // loopback, one test per audit named by its id, so a failure says which requirement broke. Every audit must be 'ok':
 // a 'warn' (a SHOULD) or 'error' (a MUST) fails, and so does a MAY's 'notice', since all pass today.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { serverAudits } from 'graphql-http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type Stack, startStack } from './helpers/stack.js';
+import { type Stack, serveOnLoopback, startStack } from './helpers/stack.js';
 
 let stack: Stack;
-let server: Server;
+let served: Awaited<ReturnType<typeof serveOnLoopback>>;
 let url: string;
 
 beforeAll(async () => {
   stack = await startStack();
-  server = createServer(stack.gateway);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  served = await serveOnLoopback(stack.gateway);
+  url = served.url;
 });
 
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await served.close();
   await stack.close();
 });
 

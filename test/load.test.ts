@@ -1,13 +1,11 @@
 // A bounded load test: 200 concurrent connections for a few seconds, half asking Backside, half asking Intercom
 // while Intercom fails or stalls on a third of its calls. No 5xx, and Backside's callers barely notice.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack } from './helpers/stack.js';
+import { type Stack, serveOnLoopback, startStack } from './helpers/stack.js';
 
 let stack: Stack;
-let server: Server;
+let served: Awaited<ReturnType<typeof serveOnLoopback>>;
 let url: string;
 beforeAll(async () => {
   stack = await startStack({
@@ -22,13 +20,11 @@ beforeAll(async () => {
       },
     },
   });
-  server = createServer(stack.gateway);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  served = await serveOnLoopback(stack.gateway);
+  url = served.url;
 });
 afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
+  await served.close();
   await stack.close();
 });
 

@@ -1,4 +1,6 @@
 // The real gateway over the loopback fakes: what every integration test runs against.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   DEMO_BACKSIDE_API_KEY,
   DEMO_INTERCOM_TOKEN,
@@ -72,3 +74,20 @@ export const CONTACT_FIELDS = `
   notes { id source sourceId body text authorName createdAt }
   dates { type sourceType label day month year date }
 `;
+
+/** The gateway behind a real HTTP server on 127.0.0.1 (a free port), for tests that need sockets, not `fetch`. */
+export async function serveOnLoopback(
+  gateway: Gateway,
+): Promise<{ url: string; port: number; close(): Promise<void> }> {
+  const server = createServer(gateway);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/graphql`,
+    port,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
