@@ -59,7 +59,10 @@ export interface Config {
   /** Caller authentication; undefined when the gateway is open. */
   auth:
     | {
+        /** API keys with full access (reads and writes), without their suffix. */
         apiKeys: string[];
+        /** API keys limited to reads (listed as `key:read`), without the suffix; absent when there are none. */
+        readOnlyApiKeys?: string[];
         jwt?: {
           secret?: string;
           jwksUri?: string;
@@ -190,12 +193,7 @@ function auth(env: Env, demo: boolean): Config['auth'] {
   const mode = read(env, 'GATEWAY_AUTH').toLowerCase() || (demo ? 'disabled' : 'required');
   if (mode !== 'required' && mode !== 'disabled') throw new ConfigError('GATEWAY_AUTH', 'must be required or disabled');
   if (mode === 'disabled') return undefined;
-  const apiKeys = read(env, 'GATEWAY_API_KEYS')
-    .split(',')
-    .map((key) => key.trim())
-    .filter(Boolean);
-  if (apiKeys.some((key) => key.length < 16))
-    throw new ConfigError('GATEWAY_API_KEYS', 'each key must be at least 16 characters');
+  const { apiKeys, readOnlyApiKeys } = apiKeyList(read(env, 'GATEWAY_API_KEYS'));
   const secret = read(env, 'JWT_SECRET') || undefined;
   const jwksUri = read(env, 'JWT_JWKS_URI') || undefined;
   let jwt: NonNullable<Config['auth']>['jwt'];
@@ -222,13 +220,47 @@ function auth(env: Env, demo: boolean): Config['auth'] {
       requireExp: flag(env, 'JWT_REQUIRE_EXP'),
     };
   }
-  if (apiKeys.length === 0 && !jwt) {
+  if (apiKeys.length === 0 && readOnlyApiKeys.length === 0 && !jwt) {
     throw new ConfigError(
       'GATEWAY_AUTH',
       'is required with real upstreams: set GATEWAY_API_KEYS or JWT_*, or GATEWAY_AUTH=disabled',
     );
   }
-  return { apiKeys, ...(jwt ? { jwt } : {}) };
+  return { apiKeys, ...(readOnlyApiKeys.length > 0 ? { readOnlyApiKeys } : {}), ...(jwt ? { jwt } : {}) };
+}
+
+/** What a `GATEWAY_API_KEYS` entry's suffix grants: `:read` reads only, `:write` (or none) reads and writes. */
+const KEY_ACCESS = { read: 'read', write: 'write' } as const;
+
+/**
+ * GATEWAY_API_KEYS: comma-separated keys, each optionally suffixed `:read` (reads only) or `:write` (the same as no
+ * suffix: reads and writes, as every key could before writes existed). The suffix is not part of the key: callers
+ * send the key alone. Any other text after a colon is part of the key (keys may hold colons), so a mistyped suffix
+ * fails closed: the key it makes is one no caller sends. The key part must be 16 characters or more; one key listed
+ * with two accesses is an error (which one was meant?).
+ */
+export function apiKeyList(raw: string): { apiKeys: string[]; readOnlyApiKeys: string[] } {
+  const access = new Map<string, 'read' | 'write'>();
+  for (const entry of raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean)) {
+    const colon = entry.lastIndexOf(':');
+    const suffix = colon >= 0 ? entry.slice(colon + 1).toLowerCase() : '';
+    const known = KEY_ACCESS[suffix as keyof typeof KEY_ACCESS];
+    const key = known ? entry.slice(0, colon).trim() : entry;
+    const granted = known ?? 'write';
+    if (key.length < 16) throw new ConfigError('GATEWAY_API_KEYS', 'each key must be at least 16 characters');
+    if (access.has(key) && access.get(key) !== granted) {
+      throw new ConfigError('GATEWAY_API_KEYS', 'a key is listed both with and without :read');
+    }
+    access.set(key, granted);
+  }
+  const keys = [...access];
+  return {
+    apiKeys: keys.filter(([, granted]) => granted === 'write').map(([key]) => key),
+    readOnlyApiKeys: keys.filter(([, granted]) => granted === 'read').map(([key]) => key),
+  };
 }
 
 /**

@@ -51,6 +51,13 @@ export const SHUTDOWN_GRACE_MS = 10_000;
 
 /** Document and cost limits (src/plugins/use-query-limits.ts). */
 export const QUERY_LIMITS = { depth: 10, aliases: 30, tokens: 2000, directives: 20, cost: 5000 } as const;
+
+/**
+ * Entity representations one `_entities` call may ask for (src/schema/federation.ts). A federation gateway sends a
+ * whole list's keys in one call; this bounds what one call can queue at the upstreams (each source's queue holds
+ * UPSTREAM_DEFAULTS.queueLimit calls).
+ */
+export const FEDERATION_MAX_REPRESENTATIONS = 1000;
 /**
  * Most fields a document may hold once its fragments are spread (src/plugins/use-expansion-limit.ts): above what 2000
  * tokens spell without fragments. graphql-jit compiles 3000 expanded fields in 7 ms (0.2 s if every one is distinct),
@@ -103,3 +110,51 @@ export const APQ_STORE = { maxEntries: 1000, maxBytes: 4 * 1024 * 1024 } as cons
 
 /** With a manifest (PERSISTED_OPERATIONS), documents outside it still run unless ALLOW_ARBITRARY_OPERATIONS=off. */
 export const ALLOW_ARBITRARY_OPERATIONS = true;
+
+/**
+ * Bounds on what a mutation may write (src/writes/validate.ts), checked before any upstream call; a value past one is
+ * a userError INVALID at its field. Lengths count UTF-16 code units, as JavaScript strings do (what the sources count
+ * is not documented; these sit at or under what both accept in practice).
+ */
+export const WRITE_LIMITS = {
+  /** Names and their parts (name, givenName, familyName, middleName, nickname, prefix, suffix). */
+  nameLength: 255,
+  /** RFC 5321's longest forward path, less the angle brackets. */
+  emailLength: 254,
+  /** As typed, before it is read as E.164 (room for spaces, dots, an extension). */
+  phoneLength: 64,
+  /** Intercom's external_id and Backside's external id. */
+  externalIdLength: 255,
+  /** avatarUrl, website channels, social profile URLs. */
+  urlLength: 2048,
+  /** BCP 47 language tags and IANA time zone names are far shorter; room for what sources accept loosely. */
+  languageLength: 35,
+  timezoneLength: 64,
+  /** Tag names (Intercom's limit is not documented; its UI stops well under this). */
+  tagNameLength: 255,
+  /** A note body (HTML), in UTF-8 bytes: 64 KiB. */
+  noteBodyBytes: 64 * 1024,
+  /** Channel values of type OTHER and social handles; channel and address labels. */
+  channelValueLength: 1024,
+  labelLength: 255,
+  /** One address field (street, city, …). */
+  addressFieldLength: 1024,
+  /** Affiliation title (Backside). */
+  titleLength: 255,
+  /** customAttributes: its JSON text in UTF-8 bytes, its nesting (the object itself is level 1), and one key. */
+  customAttributesBytes: 16 * 1024,
+  customAttributesDepth: 5,
+  customAttributeKeyLength: 255,
+  /** idempotencyKey: printable ASCII only. */
+  idempotencyKeyLength: 255,
+} as const;
+
+/**
+ * Idempotency keys (src/writes/idempotency.ts): a key replays its first result for 24 hours, per caller and mutation;
+ * the in-memory store keeps at most `maxBytes` of stored results (estimated as their JSON text), the least recently
+ * used dropped first (a dropped key then runs again as a new one).
+ */
+export const IDEMPOTENCY = { ttlMs: 24 * 60 * 60 * 1000, maxBytes: 16 * 1024 * 1024 } as const;
+
+/** The scope a caller's JWT must hold (in its `scope` claim) to run mutations. */
+export const WRITE_SCOPE = 'contacts:write';

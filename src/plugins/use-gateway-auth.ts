@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { createInlineSigningKeyProvider, createRemoteJwksSigningKeyProvider, useJWT } from '@graphql-yoga/plugin-jwt';
 import { GraphQLError } from 'graphql';
 import { createGraphQLError, type Plugin, type YogaLogger } from 'graphql-yoga';
+import { WRITE_SCOPE } from '../defaults.js';
 
 export interface JwtOptions {
   /** A shared secret (HS256 and kin) or a JWKS URL (RS256, ES256 and kin): exactly one. */
@@ -17,10 +18,57 @@ export interface JwtOptions {
 }
 
 export interface GatewayAuthOptions {
-  /** API keys for server-to-server callers, sent as `X-Api-Key`; compared in constant time. */
+  /** API keys for server-to-server callers, sent as `X-Api-Key`; compared in constant time. Reads and writes. */
   apiKeys: string[];
+  /** API keys that may only read (GATEWAY_API_KEYS entries suffixed `:read`, given here without the suffix). */
+  readOnlyApiKeys?: string[] | undefined;
   /** JWTs as `Authorization: Bearer`; verified by @graphql-yoga/plugin-jwt. */
   jwt?: JwtOptions | undefined;
+}
+
+/**
+ * Who an authenticated request comes from, set by useGatewayAuth on the server context as `caller` (so resolvers and
+ * later plugins read `context.caller`). Absent when the gateway runs without auth (every caller may then write).
+ */
+export interface Caller {
+  /** How the caller proved itself. */
+  via: 'apiKey' | 'jwt';
+  /**
+   * A stable digest naming the caller (base64url SHA-256), never the secret itself: of the API key, or of a JWT's
+   * `iss` and `sub` (a refreshed token is the same caller; a token without `sub`, of the token). Keys per-caller state such as idempotency keys.
+   */
+  id: string;
+  /** What the caller may do: an API key's access as `contacts:read` (+ `contacts:write`); a JWT's `scope` claim. */
+  scopes: readonly string[];
+  /** Holds the write scope ({@link WRITE_SCOPE}): may run mutations. */
+  canWrite: boolean;
+}
+
+/** The server context after useGatewayAuth accepted the request. */
+export interface CallerContext {
+  caller?: Caller | undefined;
+}
+
+/**
+ * A JWT's scopes: its `scope` claim as OAuth 2.0 writes it (RFC 8693 §4.2: one space-separated string), or as an array
+ * of strings (as some identity providers issue it); anything else holds no scope.
+ */
+export function jwtScopes(claims: Record<string, unknown>): string[] {
+  const scope = claims.scope;
+  if (typeof scope === 'string') return scope.split(/\s+/).filter(Boolean);
+  if (Array.isArray(scope)) return scope.filter((item): item is string => typeof item === 'string' && item !== '');
+  return [];
+}
+
+const READ_SCOPE = 'contacts:read';
+
+function callerOf(via: Caller['via'], identity: string, scopes: string[]): Caller {
+  return {
+    via,
+    id: createHash('sha256').update(`${via}:${identity}`).digest('base64url'),
+    scopes,
+    canWrite: scopes.includes(WRITE_SCOPE),
+  };
 }
 
 /** The realm named in every challenge. */
@@ -70,9 +118,11 @@ function whyRefused(token: string, jwt: JwtOptions): string {
   return 'The token signature is not valid';
 }
 
+const keyCount = (options: GatewayAuthOptions) => options.apiKeys.length + (options.readOnlyApiKeys?.length ?? 0);
+
 /** Server-to-server callers first (X-Api-Key), then browsers' and services' JWTs. */
 function ways(options: GatewayAuthOptions): string {
-  const accepted = [options.apiKeys.length > 0 && 'a valid X-Api-Key', options.jwt && 'a Bearer token'];
+  const accepted = [keyCount(options) > 0 && 'a valid X-Api-Key', options.jwt && 'a Bearer token'];
   return accepted.filter(Boolean).join(' or ');
 }
 
@@ -90,7 +140,7 @@ function challenge(options: GatewayAuthOptions, invalidToken: string | undefined
         : `Bearer realm="${REALM}", error="invalid_token", error_description="${invalidToken}"`,
     );
   }
-  if (options.apiKeys.length > 0) challenges.push(`ApiKey realm="${REALM}", header="X-Api-Key"`);
+  if (keyCount(options) > 0) challenges.push(`ApiKey realm="${REALM}", header="X-Api-Key"`);
   return challenges.join(', ');
 }
 
@@ -155,9 +205,14 @@ function jwtVerifier(jwt: JwtOptions): JwtVerifier {
  * audience, `exp` and `nbf`; `exp` required unless `requireExp` is false). Every refusal is a 401 with a
  * `WWW-Authenticate` challenge and one info line in the log. The caller's Authorization header is never forwarded
  * upstream (upstream credentials are the gateway's own).
+ *
+ * An accepted request carries its {@link Caller} on the server context (`caller`): a full API key holds
+ * `contacts:read contacts:write`, a read-only key `contacts:read`, a JWT the scopes of its `scope` claim. Whether that
+ * allows a mutation is useWriteScope's to decide (src/plugins/use-write-scope.ts).
  */
 export function useGatewayAuth(options: GatewayAuthOptions): Plugin[] {
   const keys = options.apiKeys.map(digest);
+  const readOnlyKeys = (options.readOnlyApiKeys ?? []).map(digest);
   const verifier = options.jwt ? jwtVerifier(options.jwt) : undefined;
   let logger: YogaLogger | undefined;
   const refuse = (message: string, why: string, serverContext: unknown, invalidToken?: string) => {
@@ -180,7 +235,16 @@ export function useGatewayAuth(options: GatewayAuthOptions): Plugin[] {
       onRequestParse(payload) {
         const { request, serverContext } = payload;
         const apiKey = request.headers.get('x-api-key');
-        if (apiKey !== null && knownKey(apiKey, keys)) return;
+        const context = serverContext as CallerContext;
+        if (apiKey !== null) {
+          // Both lists always compared, so the time taken says nothing of which one holds the key.
+          const full = knownKey(apiKey, keys);
+          const readOnly = knownKey(apiKey, readOnlyKeys);
+          if (full || readOnly) {
+            context.caller = callerOf('apiKey', apiKey, full ? [READ_SCOPE, WRITE_SCOPE] : [READ_SCOPE]);
+            return;
+          }
+        }
         const token = verifier ? bearerToken(request.headers.get('authorization')) : undefined;
         if (!verifier || token === undefined) {
           throw apiKey === null
@@ -190,6 +254,10 @@ export function useGatewayAuth(options: GatewayAuthOptions): Plugin[] {
         return verifier.verify(payload, token).then((why) => {
           if (why !== undefined)
             throw refuse(`${why}. ${required}`, `Bearer token refused: ${why}`, serverContext, why);
+          const claims = (serverContext as { jwt?: { payload?: Record<string, unknown> } }).jwt?.payload ?? {};
+          // A token without `sub` names no one beyond itself: it is its own caller.
+          const who = typeof claims.sub === 'string' ? `${String(claims.iss)}\n${claims.sub}` : `token\n${token}`;
+          context.caller = callerOf('jwt', who, jwtScopes(claims));
         });
       },
     },
