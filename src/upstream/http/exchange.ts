@@ -2,24 +2,36 @@
 import type { KyInstance } from 'ky';
 import type { Source } from '../../model.js';
 import { type BodyLimits, readBody } from './body.js';
-import { badResponse, statusFailure } from './failure.js';
+import { badResponse, neverConnected, statusFailure } from './failure.js';
 import { rateLimitWait } from './rate-limit.js';
-import type { RequestOptions, UpstreamResponse } from './requester.js';
+import type { HttpMethod, RequestOptions, UpstreamResponse } from './requester.js';
 
 /** A call's method, ky path (no leading slash), route template for logs, and query, shared by its attempts. */
 export interface PreparedCall {
-  method: 'GET' | 'POST';
+  method: HttpMethod;
   path: string;
   route: string;
   searchParams: Record<string, string>;
-  /** May be retried and shared (GETs, and POSTs that only read). */
+  /** May be retried (GETs, POSTs that only read, PUTs and DELETEs their caller marked idempotent). */
   idempotent: boolean;
+  /** Changes the upstream (not a GET, not a read-only POST): never shared or cached; drops the credential's reads. */
+  write: boolean;
   options: RequestOptions;
 }
 
+/** What one attempt got to, for telling whether a failed write may have reached the upstream. */
+export interface Progress {
+  /** The request was handed to fetch: it may have been sent (unless the connection was refused). */
+  sent: boolean;
+  /** A status other than 2xx came back: the upstream refused, so the outcome is known (nothing done). */
+  answered: boolean;
+}
+
 /**
- * Sends `call` once and reads the whole answer before `signal` aborts. A 2xx answers its parsed JSON (an empty 204
- * answers null); a status in `options.allow` answers `body: null` without reading the body.
+ * Sends `call` once and reads the whole answer before `signal` aborts. A 2xx answers its parsed JSON (an empty body,
+ * e.g. a 204, answers null); a status in `options.allow` answers `body: null` without reading the body; a status in
+ * `options.answer` answers its body parsed when it is JSON (else null), never thrown. `progress` is updated as the
+ * attempt goes (see Progress).
  * @throws AttemptFailure for any other status (3xx included: redirects are never followed), a body over
  *   `body.maxBytes` or the process's body budget, or a body that is not JSON; whatever fetch throws (network errors, the signal's abort) otherwise.
  */
@@ -30,15 +42,33 @@ export async function exchange<T>(
   signal: AbortSignal,
   body: BodyLimits,
   source: Source,
+  progress: Progress = { sent: false, answered: false },
 ): Promise<UpstreamResponse<T | null>> {
-  const response = await ky(call.path, {
-    method: call.method,
-    searchParams: call.searchParams,
-    signal,
-    ...(headers ? { headers } : {}),
-    ...(call.options.json === undefined ? {} : { json: call.options.json }),
-  });
+  const merged = call.options.headers ? { ...headers, ...call.options.headers } : headers;
+  progress.sent = true;
+  let response: Response;
+  try {
+    response = await ky(call.path, {
+      method: call.method,
+      searchParams: call.searchParams,
+      signal,
+      ...(merged ? { headers: merged } : {}),
+      ...(call.options.json === undefined ? {} : { json: call.options.json }),
+    });
+  } catch (error) {
+    // Refused or unresolvable: no connection, so nothing was sent.
+    if (neverConnected(error)) progress.sent = false;
+    throw error;
+  }
   const { status } = response;
+  // A refusal tells the outcome (nothing done); a 2xx whose body is then lost leaves the write done but unanswered.
+  progress.answered = status < 200 || status > 299;
+  if (call.options.answer?.includes(status)) {
+    // A refusal the writer maps to a user error: its body is read (capped), parsed, and kept from messages and logs.
+    const { text, bytes } = await readBody(response, body, source, call.route);
+    body.budget.give(bytes);
+    return { status, headers: response.headers, body: parseOrNull(text) as T | null };
+  }
   if (call.options.allow?.includes(status)) {
     await response.body?.cancel().catch(() => {});
     return { status, headers: response.headers, body: null };
@@ -51,11 +81,20 @@ export async function exchange<T>(
   }
   const { text, bytes } = await readBody(response, body, source, call.route);
   try {
-    if (text === '' && status === 204) return { status, headers: response.headers, body: null };
+    // A 204, or a write answered with no body at all.
+    if (text.trim() === '') return { status, headers: response.headers, body: null };
     return { status, headers: response.headers, body: JSON.parse(text) as T };
   } catch {
     throw badResponse(source, `${call.route}: body is not JSON`);
   } finally {
     body.budget.give(bytes);
+  }
+}
+
+function parseOrNull(text: string): unknown {
+  try {
+    return text.trim() === '' ? null : JSON.parse(text);
+  } catch {
+    return null;
   }
 }

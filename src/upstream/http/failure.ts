@@ -123,3 +123,35 @@ export function toFailure(error: unknown, source: Source, route: string, signal:
   const why = typeof cause === 'string' && /^[A-Z_]+$/.test(cause) ? `${name} ${cause}` : name;
   return new AttemptFailure(upstream('UPSTREAM_UNAVAILABLE', why), { retryable: true, fault: true });
 }
+
+/**
+ * A write (a non-idempotent call) that failed after its request may have reached the upstream: a network error, a
+ * reset, the attempt's timeout or the deadline after the request was handed to fetch, with no status back. The write
+ * may or may not have happened, and it was not retried. Same code, source and detail as the failure it stands for
+ * (UPSTREAM_TIMEOUT or UPSTREAM_UNAVAILABLE); `outcomeUnknown` is always true. A write refused before sending (circuit
+ * open, queue full, deadline passed, connection refused, host not found) stays a plain GatewayError: known not sent.
+ */
+export class OutcomeUnknownError extends GatewayError {
+  readonly outcomeUnknown = true as const;
+
+  constructor(cause: GatewayError) {
+    const detail = `${cause.detail ?? ''}; outcome unknown`;
+    super(cause.code, cause.message, cause.source ? { source: cause.source, detail } : { detail });
+    this.name = 'OutcomeUnknownError';
+  }
+}
+
+/** Whether `error` says a write may or may not have happened (see OutcomeUnknownError). */
+export function isOutcomeUnknown(error: unknown): error is OutcomeUnknownError {
+  return error instanceof OutcomeUnknownError;
+}
+
+/** Network errors that mean no byte of the request reached the upstream: the connection was never made. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** True when fetch's error (or its cause) names a failure to connect at all. */
+export function neverConnected(error: unknown): boolean {
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  const code = cause && typeof cause === 'object' ? cause.code : undefined;
+  return typeof code === 'string' && NEVER_SENT.has(code);
+}

@@ -21,14 +21,29 @@ export interface UpstreamResponse<T> {
   body: T;
 }
 
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
 export interface RequestOptions {
-  method?: 'GET' | 'POST';
+  /** Default GET. Anything but a GET, or a POST marked `idempotent`, is a write (see upstream-http.ts: coherence). */
+  method?: HttpMethod;
   searchParams?: Record<string, string | number | undefined>;
   json?: unknown;
   /** Statuses answered as data (`body: null`) rather than as errors, e.g. 404 for a plain miss. */
   allow?: number[];
-  /** A POST that only reads (a search) may be retried and shared like a GET. Writes never are. */
+  /**
+   * Statuses answered as data with their body read: `{ status, body }`, the body parsed when it is JSON, else null;
+   * never thrown. For writes that map an upstream's refusals (400, 404, 405, 409, 422, 501) to user errors. The body
+   * is for the writer's mapping only: it must never reach a message or a log.
+   */
+  answer?: number[];
+  /**
+   * May be retried: GETs by default; a POST that only reads (a search: then also shared in flight and cached like a
+   * GET), or a write that is idempotent by nature (PUT, DELETE: retried, never shared). Non-idempotent calls get one
+   * attempt, and a failure after the request may have reached the upstream is an OutcomeUnknownError (failure.ts).
+   */
   idempotent?: boolean;
+  /** Added to this call's headers (e.g. `Idempotency-Key`); never an Authorization. */
+  headers?: Record<string, string>;
   /** Keep a successful answer this long, per credential (slowly changing reference data such as a tag list), ms. */
   cacheTtlMs?: number;
   /** An earlier deadline than the request's for this call (epoch ms), e.g. one source's share of a list's budget. */

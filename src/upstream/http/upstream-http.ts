@@ -1,6 +1,14 @@
 // The one way upstream code talks HTTP, per source. It composes the concerns beside it:
 //   request → cache? → shared read? → retry loop (retry.ts) → circuit (per credential) → slot (per credential)
 //   → attempt timeout → exchange (ky: request, status, body)
+// Writes (any method but GET, except a POST marked idempotent, which only reads) are never shared or cached, get one
+// attempt unless marked idempotent (PUT, DELETE), and one that fails after its request may have reached the upstream
+// throws an OutcomeUnknownError (failure.ts).
+// Coherence: a write by a credential bumps that credential's generation, before it is sent and again once it is done.
+// The generation is part of every shared-read and cache key, so later reads neither join reads in flight that started
+// before the write nor get answers cached before it; an answer is cached only when no write of its credential began
+// while it was read; and the credential's cached answers are dropped at once (they would only take room). Other
+// credentials keep theirs: a write by one tenant says nothing of what another may see.
 // One deadline model: each attempt is bounded by `timeoutMs` from sending to the body's last byte; the request's
 // budget (its scope's signal and deadline) bounds the attempts, backoff, rate-limit waits and time queued.
 import { createHash } from 'node:crypto';
@@ -11,8 +19,8 @@ import { UPSTREAM_DEFAULTS } from '../../defaults.js';
 import type { Source } from '../../model.js';
 import { BodyBudget, type BodyLimits } from './body.js';
 import { DeadlineExceeded, narrowed, sleep, untilAborted } from './deadline.js';
-import { exchange, type PreparedCall } from './exchange.js';
-import { abortFailure, callerGone, toFailure } from './failure.js';
+import { exchange, type PreparedCall, type Progress } from './exchange.js';
+import { abortFailure, callerGone, OutcomeUnknownError, toFailure } from './failure.js';
 import { type Lane, Lanes } from './isolation.js';
 import type { UpstreamPolicy } from './policy.js';
 import type { Requester, RequestOptions, RequestScope, UpstreamResponse } from './requester.js';
@@ -62,6 +70,12 @@ export class UpstreamHttp {
   readonly #onFailure: UpstreamHttpOptions['onFailure'];
   readonly #defaultAuthorization: string;
   readonly #body: BodyLimits;
+  /**
+   * Writes so far by credential digest (see Coherence above); a credential forgotten by the LRU starts again at 0,
+   * which is safe since its cached answers were dropped at its last write and ids only grow from #writes.
+   */
+  readonly #generations: LRUCache<string, number>;
+  #writes = 0;
 
   constructor(options: UpstreamHttpOptions) {
     this.source = options.source;
@@ -84,6 +98,7 @@ export class UpstreamHttp {
         }
       },
     });
+    this.#generations = new LRUCache({ max: this.#policy.maxCredentials });
     this.#onFailure = options.onFailure;
     this.#defaultAuthorization = options.headers.Authorization ?? '';
     const kyOptions: Options = {
@@ -141,11 +156,22 @@ export class UpstreamHttp {
     deadline: number,
   ): Promise<UpstreamResponse<T | null>> {
     const lane = this.#lanes.get(credential);
+    if (call.write) {
+      this.#wrote(credential);
+      try {
+        return await this.#send<T>(call, lane, scope.headers, { signal, deadline: () => deadline });
+      } finally {
+        // Reads that started while the write was in flight may have seen the record before it.
+        this.#wrote(credential);
+      }
+    }
     if (!call.idempotent || (!this.#policy.dedupe && !options.cacheTtlMs)) {
       return this.#send<T>(call, lane, scope.headers, { signal, deadline: () => deadline });
     }
+    const generation = this.#generations.get(credential) ?? 0;
     const key = JSON.stringify([
       credential,
+      generation,
       call.method,
       call.path,
       options.searchParams ?? null,
@@ -156,7 +182,9 @@ export class UpstreamHttp {
     try {
       return await this.#shared.run(key, { signal, deadline }, async (shared) => {
         const response = await this.#send<T>(call, lane, scope.headers, shared);
-        if (options.cacheTtlMs) this.#cache.set(key, response, { ttl: options.cacheTtlMs });
+        // Not kept when a write of this credential began while it was read: it may predate the write.
+        const current = (this.#generations.get(credential) ?? 0) === generation;
+        if (options.cacheTtlMs && current) this.#cache.set(key, response, { ttl: options.cacheTtlMs });
         return response;
       });
     } catch (error) {
@@ -167,7 +195,19 @@ export class UpstreamHttp {
     }
   }
 
-  /** The retry loop: attempts until one answers, or the failure is final, or the budget has no room for another. */
+  /** A write by `credential`: a new generation for its reads, and its cached answers dropped. */
+  #wrote(credential: string): void {
+    this.#writes += 1;
+    this.#generations.set(credential, this.#writes);
+    const prefix = `${JSON.stringify([credential]).slice(0, -1)},`;
+    for (const key of [...this.#cache.keys()]) if (key.startsWith(prefix)) this.#cache.delete(key);
+  }
+
+  /**
+   * The retry loop: attempts until one answers, or the failure is final, or the budget has no room for another. A
+   * non-idempotent call has one attempt; when it fails after its request may have been sent and before any status
+   * came back, it throws an OutcomeUnknownError (with the caller gone, its abort reason as ever).
+   */
   async #send<T>(
     call: PreparedCall,
     lane: Lane,
@@ -176,14 +216,16 @@ export class UpstreamHttp {
   ): Promise<UpstreamResponse<T | null>> {
     const maxAttempts = call.idempotent ? this.#policy.retries + 1 : 1;
     for (let attempt = 1; ; attempt++) {
+      const progress: Progress = { sent: false, answered: false };
       try {
-        return await this.#attempt<T>(call, lane, headers, scope);
+        return await this.#attempt<T>(call, lane, headers, scope, progress);
       } catch (error) {
         if (callerGone(scope.signal)) throw scope.signal.reason;
         const failure = toFailure(error, this.source, call.route, scope.signal);
         if (failure.quiet) throw failure.error;
         const { code, detail = '' } = failure.error;
         this.#onFailure?.({ source: this.source, code, route: call.route, detail, attempt });
+        if (!call.idempotent && progress.sent && !progress.answered) throw new OutcomeUnknownError(failure.error);
         const wait = retryDelay(failure, attempt, maxAttempts, this.#policy, scope.deadline());
         if (wait === null) throw failure.error;
         // Cut short (the caller left, the gateway stops): the last real failure is the answer.
@@ -200,6 +242,7 @@ export class UpstreamHttp {
     lane: Lane,
     headers: Record<string, string> | undefined,
     scope: SharedScope,
+    progress: Progress,
   ): Promise<UpstreamResponse<T | null>> {
     const { signal } = scope;
     if (signal.aborted) throw abortFailure(this.source, call.route, signal.reason);
@@ -219,7 +262,7 @@ export class UpstreamHttp {
             timeout(this.#policy.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false })
               .execute(
                 ({ signal: attemptSignal }) =>
-                  exchange<T>(this.#ky, call, headers, attemptSignal, this.#body, this.source),
+                  exchange<T>(this.#ky, call, headers, attemptSignal, this.#body, this.source, progress),
                 signal,
               )
               // Typed here, inside the circuit, so that the breaker counts only faults (failure.ts says which).
@@ -249,6 +292,8 @@ function prepare(path: string, options: RequestOptions): PreparedCall {
     route: routeOf(method, path),
     searchParams,
     idempotent: options.idempotent ?? method === 'GET',
+    // A POST marked idempotent only reads (a search); a PUT or DELETE marked idempotent still changes the upstream.
+    write: method !== 'GET' && !(method === 'POST' && options.idempotent === true),
     options,
   };
 }
