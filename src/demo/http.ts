@@ -14,6 +14,52 @@ export interface RecordedCall {
   headers: Record<string, string | undefined>;
   /** Filled in when answered (0 while pending, or when an interceptor dropped the request without answering). */
   status: number;
+  /** True when a write took effect and its answer was then dropped on purpose (`WriteDrops`): status stays 0. */
+  dropped?: boolean;
+}
+
+/** Which calls a switch applies to: every field given must match. */
+export interface CallMatch {
+  method?: string;
+  /** Pathname, exactly or by pattern. */
+  path?: string | RegExp;
+}
+
+const callMatches = (call: { method: string; path: string }, match: CallMatch): boolean =>
+  (match.method === undefined || call.method === match.method.toUpperCase()) &&
+  (match.path === undefined ||
+    (typeof match.path === 'string' ? call.path === match.path : match.path.test(call.path)));
+
+/**
+ * The lost-answer switch: armed drops make the next successful (2xx) writes take effect and then destroy the socket
+ * without answering, as a connection reset after the upstream committed would. Failed writes changed nothing, so they
+ * are answered normally and do not use up a drop.
+ */
+export class WriteDrops {
+  private armed: { left: number; match: CallMatch }[] = [];
+
+  /** Arms `n` drops for writes matching `match` (any write when absent). */
+  arm(n = 1, match: CallMatch = {}): void {
+    if (n > 0) this.armed.push({ left: n, match });
+  }
+
+  /** Drops still armed. */
+  pending(): number {
+    return this.armed.reduce((sum, entry) => sum + entry.left, 0);
+  }
+
+  clear(): void {
+    this.armed = [];
+  }
+
+  /** Uses up one armed drop matching the call, if any; true when the answer must be dropped. */
+  take(call: { method: string; path: string }): boolean {
+    const entry = this.armed.find((candidate) => callMatches(call, candidate.match));
+    if (!entry) return false;
+    entry.left -= 1;
+    if (entry.left === 0) this.armed.splice(this.armed.indexOf(entry), 1);
+    return true;
+  }
 }
 
 /** Runs before routing, after recording; returns true when it answered the request itself. */
@@ -44,6 +90,7 @@ export interface FakeRequest {
 
 export interface FakeAnswer {
   status: number;
+  /** Undefined: no body at all (204). */
   body: unknown;
   headers?: Record<string, string>;
 }
@@ -59,6 +106,10 @@ export interface FakeDefinition {
   handle: Handler;
   /** The upstream's own error body for a bug in `handle` (each upstream has its own error format). */
   internalError: () => FakeAnswer;
+  /** Armed by the fake's control; consulted after a successful write (see `isWrite`). */
+  drops?: WriteDrops;
+  /** Which requests are writes, for `drops`; default: every method but GET and HEAD. */
+  isWrite?: (request: FakeRequest) => boolean;
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {
@@ -68,6 +119,11 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function send(res: ServerResponse, answer: FakeAnswer): void {
+  if (answer.body === undefined) {
+    res.writeHead(answer.status, { ...answer.headers });
+    res.end();
+    return;
+  }
   const payload = JSON.stringify(answer.body);
   res.writeHead(answer.status, {
     'content-type': 'application/json; charset=utf-8',
@@ -119,18 +175,32 @@ export async function startFake(definition: FakeDefinition, options: FakeOptions
     }
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     let answer: FakeAnswer;
+    const request: FakeRequest = {
+      method: call.method,
+      path: url.pathname,
+      query: url.searchParams,
+      body,
+      bodyInvalid,
+      headers: req.headers,
+      baseUrl,
+    };
     try {
-      answer = definition.handle({
-        method: call.method,
-        path: url.pathname,
-        query: url.searchParams,
-        body,
-        bodyInvalid,
-        headers: req.headers,
-        baseUrl,
-      });
+      answer = definition.handle(request);
     } catch {
       answer = definition.internalError();
+    }
+    const isWrite = definition.isWrite ?? ((r: FakeRequest) => r.method !== 'GET' && r.method !== 'HEAD');
+    if (
+      answer.status >= 200 &&
+      answer.status < 300 &&
+      definition.drops &&
+      isWrite(request) &&
+      definition.drops.take(call)
+    ) {
+      // The write took effect; the caller never hears of it.
+      call.dropped = true;
+      res.destroy();
+      return;
     }
     call.status = answer.status;
     if (!res.destroyed) send(res, answer);
@@ -159,12 +229,7 @@ export async function startFake(definition: FakeDefinition, options: FakeOptions
     url: baseUrl,
     calls,
     count(match = {}) {
-      return calls.filter(
-        (call) =>
-          (match.method === undefined || call.method === match.method) &&
-          (match.path === undefined ||
-            (typeof match.path === 'string' ? call.path === match.path : match.path.test(call.path))),
-      ).length;
+      return calls.filter((call) => callMatches(call, match)).length;
     },
     reset() {
       calls.length = 0;

@@ -1,17 +1,23 @@
 // The built-in demo upstreams: both fakes on loopback with the seeded data. Used by `npm start` without
 // credentials, by the integration tests and by the benchmarks. Nothing here reads process.env: the app edge does.
-import { startBacksideFake } from './backside-server.js';
-import type { FakeUpstream } from './http.js';
-import { startIntercomFake } from './intercom-server.js';
+import { type BacksideFake, startBacksideFake } from './backside-server.js';
+import { type IntercomFake, startIntercomFake } from './intercom-server.js';
 import { createSeed, type Seed } from './seed.js';
 
-export { startBacksideFake } from './backside-server.js';
-export type { FakeUpstream, Interceptor, RecordedCall } from './http.js';
-export { startIntercomFake } from './intercom-server.js';
+export {
+  type AssumedWrites,
+  type BacksideControl,
+  type BacksideFake,
+  startBacksideFake,
+} from './backside-server.js';
+export type { CallMatch, FakeUpstream, Interceptor, RecordedCall } from './http.js';
+export { type IntercomControl, type IntercomFake, startIntercomFake } from './intercom-server.js';
 export {
   createSeed,
   DEMO_BACKSIDE_API_KEY,
   DEMO_BACKSIDE_OTHER_KEY,
+  DEMO_BACKSIDE_READONLY_KEY,
+  DEMO_INTERCOM_ADMIN_ID,
   DEMO_INTERCOM_TOKEN,
   type Seed,
   SHARED_PEOPLE,
@@ -19,8 +25,8 @@ export {
 } from './seed.js';
 
 export interface DemoUpstreams {
-  backside: FakeUpstream;
-  intercom: FakeUpstream;
+  backside: BacksideFake;
+  intercom: IntercomFake;
   seed: Seed;
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 // A fake of Intercom's REST API 2.16 (shared/upstreams/intercom.md and the OpenAPI spec): contacts with inline
-// reference lists, cursor pages, the search query language, sub-lists, tags, companies, 404/410, error lists.
+// reference lists, cursor pages, the search query language, sub-lists, tags, companies, 404/410, error lists, and the
+// writes (intercom-writes.ts).
 import type {
   IntercomContact,
   IntercomMultipleFilter,
@@ -8,6 +9,7 @@ import type {
 } from '../upstream/intercom/types.js';
 import {
   bearer,
+  type CallMatch,
   decodeOffset,
   encodeOffset,
   type FakeAnswer,
@@ -16,9 +18,37 @@ import {
   type FakeUpstream,
   route,
   startFake,
+  WriteDrops,
   withRateLimit,
 } from './http.js';
+import { type IntercomStore, type IntercomWriteSettings, intercomWriteRoutes } from './intercom-writes.js';
 import { DEMO_INTERCOM_TOKEN, type Seed } from './seed.js';
+
+/** Runtime switches and read access of the Intercom fake, for tests. */
+export interface IntercomControl {
+  /** How long a created contact stays invisible to `POST /contacts/search`; default 0. */
+  searchLagMs: number;
+  /**
+   * The next `n` successful writes (matching `match`, if given) take effect, then the socket is destroyed without
+   * an answer. `POST /contacts/search` is a read and never dropped.
+   */
+  dropNextWriteAnswer(n?: number, match?: CallMatch): void;
+  /** Drops still armed. */
+  pendingDrops(): number;
+  /** Every switch back to its default (drops disarmed, no search lag). */
+  clear(): void;
+  /** The live store: every contact, archived ones included (deleted and merged-away ones are gone). */
+  contacts(): IntercomContact[];
+  /** How many stored contacts match (all when no predicate). */
+  count(predicate?: (contact: IntercomContact) => boolean): number;
+  /** The whole live store (the seed the fake was started with): tags, notes, relations, merged and archived ids. */
+  store(): Seed['intercom'];
+}
+
+/** The Intercom fake: a `FakeUpstream` with its `control`. */
+export interface IntercomFake extends FakeUpstream {
+  control: IntercomControl;
+}
 
 const RATE_LIMIT = 10_000; // a private app, per minute; reported, never enforced
 const DAY = 86_400;
@@ -179,16 +209,30 @@ function sortCompare(a: unknown, b: unknown, sign: number): number {
   return sign * String(a).toLowerCase().localeCompare(String(b).toLowerCase());
 }
 
-export function startIntercomFake(seed: Seed, options: FakeOptions = {}): Promise<FakeUpstream> {
+/**
+ * Starts the fake on loopback. Writes change `seed` in place (it is the fake's store): start it with a fresh
+ * `createSeed()` for a clean state.
+ */
+export async function startIntercomFake(seed: Seed, options: FakeOptions = {}): Promise<IntercomFake> {
   const data = seed.intercom;
   const byId = new Map(data.contacts.map((contact) => [contact.id, contact]));
-  const archived = new Set(data.archived);
   const searchLag = new Set(data.searchLag);
-  // Merged-away ids are not contacts any more (they only answer 410), so the seed's order minus archived is the list.
-  const listed = data.contacts.filter((contact) => !archived.has(contact.id) && !(contact.id in data.merged));
-  const searchable = listed.filter((contact) => !searchLag.has(contact.id));
   const companies = new Map(data.companies.map((company) => [company.id, company]));
   const tags = new Map(data.tags.map((tag) => [tag.id, tag]));
+  const settings: IntercomWriteSettings = { searchLagMs: 0 };
+  const searchableAt = new Map<string, number>();
+  const drops = new WriteDrops();
+  // Read live on every request: writes archive, delete and merge contacts.
+  const isArchived = (id: string) => data.archived.includes(id);
+  /** Merged-away ids are not contacts any more (they only answer 410): the store's order minus archived. */
+  const listed = () => {
+    const archived = new Set(data.archived);
+    return data.contacts.filter((contact) => !archived.has(contact.id) && !(contact.id in data.merged));
+  };
+  const searchable = () => {
+    const now = Date.now();
+    return listed().filter((contact) => !searchLag.has(contact.id) && (searchableAt.get(contact.id) ?? 0) <= now);
+  };
 
   let errors = 0;
   /** Intercom's error list; request ids are uuid-shaped and deterministic per server. */
@@ -224,7 +268,7 @@ export function startIntercomFake(seed: Seed, options: FakeOptions = {}): Promis
   /** A sub-list of one contact: archived, merged-away and unknown ids all answer 404. */
   function ofContact(id: string, answer: (contact: IntercomContact) => unknown): FakeAnswer {
     const contact = byId.get(id);
-    if (!contact || archived.has(id)) return error(404, 'not_found', 'User Not Found');
+    if (!contact || isArchived(id)) return error(404, 'not_found', 'User Not Found');
     return { status: 200, body: answer(contact) };
   }
 
@@ -244,7 +288,7 @@ export function startIntercomFake(seed: Seed, options: FakeOptions = {}): Promis
       if (failure instanceof SearchError) return error(400, failure.code, failure.message);
       throw failure;
     }
-    let found = searchable.filter((contact) => matches(contact, query, data.contactTags));
+    let found = searchable().filter((contact) => matches(contact, query, data.contactTags));
     if (isRecord(sort) && typeof sort.field === 'string' && sort.field !== '') {
       const order = sort.order ?? 'descending';
       if (order !== 'ascending' && order !== 'descending')
@@ -265,6 +309,7 @@ export function startIntercomFake(seed: Seed, options: FakeOptions = {}): Promis
     return page(found, pagination.per_page, pagination.starting_after);
   }
 
+  const store: IntercomStore = { data, byId, tags, companies, searchableAt, error, settings };
   const routes = route(
     [
       ['POST', /^\/contacts\/search$/, (request) => search(request)],
@@ -272,7 +317,7 @@ export function startIntercomFake(seed: Seed, options: FakeOptions = {}): Promis
         'GET',
         /^\/contacts$/,
         (request) =>
-          page(listed, request.query.get('per_page') ?? undefined, request.query.get('starting_after') ?? undefined),
+          page(listed(), request.query.get('per_page') ?? undefined, request.query.get('starting_after') ?? undefined),
       ],
       [
         'GET',
@@ -338,12 +383,14 @@ export function startIntercomFake(seed: Seed, options: FakeOptions = {}): Promis
           return company ? { status: 200, body: company } : error(404, 'not_found', 'Company Not Found');
         },
       ],
+      // After the reads, so an Allow header lists GET first.
+      ...intercomWriteRoutes(store),
     ],
     () => error(404, 'not_found', 'Resource Not Found'),
     (_request, allowed) => error(405, 'method_not_allowed', 'Method Not Allowed', { allow: allowed.join(', ') }),
   );
 
-  return startFake(
+  const fake = await startFake(
     {
       handle: (request) => {
         // Intercom-Version is recorded with the call (RecordedCall.headers) but, like Intercom, not required.
@@ -352,7 +399,28 @@ export function startIntercomFake(seed: Seed, options: FakeOptions = {}): Promis
         return withRateLimit(routes(request), RATE_LIMIT, 10);
       },
       internalError: () => error(500, 'server_error', 'Internal Server Error'),
+      drops,
+      // Search is a POST but reads.
+      isWrite: (request) => request.method !== 'GET' && request.path !== '/contacts/search',
     },
     options,
   );
+  const control: IntercomControl = {
+    get searchLagMs() {
+      return settings.searchLagMs;
+    },
+    set searchLagMs(value) {
+      settings.searchLagMs = value;
+    },
+    dropNextWriteAnswer: (n = 1, match = {}) => drops.arm(n, match),
+    pendingDrops: () => drops.pending(),
+    clear() {
+      drops.clear();
+      settings.searchLagMs = 0;
+    },
+    contacts: () => data.contacts,
+    count: (predicate = () => true) => data.contacts.filter(predicate).length,
+    store: () => data,
+  };
+  return { ...fake, control };
 }

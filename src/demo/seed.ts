@@ -8,19 +8,38 @@ import type {
   BacksideDate,
   BacksideTag,
 } from '../upstream/backside/types.js';
-import type { IntercomCompany, IntercomContact, IntercomNote, IntercomTag } from '../upstream/intercom/types.js';
+import type {
+  IntercomAdmin,
+  IntercomCompany,
+  IntercomContact,
+  IntercomNote,
+  IntercomTag,
+} from '../upstream/intercom/types.js';
 
 // The demo credentials live here (not in index.ts) so the servers can use them without an import cycle.
 /** Backside tenant A: most of the data. */
 export const DEMO_BACKSIDE_API_KEY = 'bsk_test_demo';
 /** Backside tenant B: five contacts of its own, invisible to tenant A. */
 export const DEMO_BACKSIDE_OTHER_KEY = 'bsk_test_other';
+/** Backside tenant A again, scoped `contacts:read` only: every write answers 403. */
+export const DEMO_BACKSIDE_READONLY_KEY = 'bsk_test_readonly';
 export const DEMO_INTERCOM_TOKEN = 'ic_test_demo';
+/** A teammate (admin) of the Intercom workspace: notes need an author (`admin_id`). */
+export const DEMO_INTERCOM_ADMIN_ID = '991';
+
+/** A Backside API key; `scopes` absent means full access (`contacts:read` and `contacts:write`). */
+export interface BacksideTenantKey {
+  id: string;
+  apiKey: string;
+  scopes?: string[];
+}
 
 export interface Seed {
-  backside: { tenants: { id: string; apiKey: string }[]; contacts: BacksideContact[] };
+  backside: { tenants: BacksideTenantKey[]; contacts: BacksideContact[] };
   intercom: {
     contacts: IntercomContact[];
+    /** The workspace's teammates: note authors. */
+    admins: IntercomAdmin[];
     tags: IntercomTag[];
     companies: IntercomCompany[];
     notes: IntercomNote[];
@@ -665,7 +684,7 @@ export function createSeed(): Seed {
   const contactTags: Record<string, string[]> = {};
   const contactCompanies: Record<string, string[]> = {};
   const admins = [
-    { type: 'admin' as const, id: '991', name: 'Sam Support', email: 'sam@support.example' },
+    { type: 'admin' as const, id: DEMO_INTERCOM_ADMIN_ID, name: 'Sam Support', email: 'sam@support.example' },
     { type: 'admin' as const, id: '992', name: 'Alex Account', email: 'alex@support.example' },
   ];
 
@@ -829,11 +848,13 @@ export function createSeed(): Seed {
       tenants: [
         { id: tenantA, apiKey: DEMO_BACKSIDE_API_KEY },
         { id: tenantB, apiKey: DEMO_BACKSIDE_OTHER_KEY },
+        { id: tenantA, apiKey: DEMO_BACKSIDE_READONLY_KEY, scopes: ['contacts:read'] },
       ],
       contacts,
     },
     intercom: {
       contacts: icontacts,
+      admins,
       tags: itags,
       companies: icompanies,
       notes: inotes,
