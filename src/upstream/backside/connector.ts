@@ -63,6 +63,23 @@ export class BacksideConnector implements SourceConnector {
     );
   }
 
+  /**
+   * Drops what this request holds of a contact after a write changed it: its full record, its affiliations, and every
+   * identity lookup (an email or phone may have moved). The next read goes upstream (and the transport has dropped the
+   * credential's cached and in-flight reads: see upstream-http.ts).
+   */
+  forget(sourceId: string): void {
+    this.full.clear(sourceId);
+    this.affiliationLists.clear(sourceId);
+    this.identities.clearAll();
+  }
+
+  /** Takes a write's answer as the contact's record when it is full (carries its related arrays); else forgets it. */
+  prime(raw: BacksideContact): void {
+    this.forget(raw.id);
+    if (isFull(raw) && this.mine(raw)) this.full.prime(raw.id, raw);
+  }
+
   findByIdentity(key: IdentityKey): Promise<Contact[]> {
     return this.identities.load(identityKey(key));
   }

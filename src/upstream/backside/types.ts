@@ -99,3 +99,60 @@ export interface BacksideErrorBody {
   error: { code: string; message: string };
   payment_options?: unknown;
 }
+
+// Write bodies (backside.md, "Writes"). D: POST contacts, channels, addresses; A: PATCH, DELETE, tags, affiliations.
+
+/** A channel to add, `POST /api/v1/contacts/{id}/channels` (D), or inline in a create (A: see to-upstream.ts). */
+export interface BacksideChannelBody {
+  /** email, phone, twitter, linkedin or custom. */
+  type: string;
+  value: string;
+  label?: string;
+  is_primary: boolean;
+}
+
+/** The contact's scalar fields, `POST /api/v1/contacts` (D). `kind` defaults to person upstream. */
+export interface BacksideContactBody {
+  kind?: string;
+  display_name?: string;
+  given_name?: string;
+  family_name?: string;
+  middle_name?: string;
+  nickname?: string;
+  prefix?: string;
+  suffix?: string;
+  avatar_url?: string;
+  language?: string;
+  timezone?: string;
+  /** Our externalId (read back as `externalId`, see mappers.ts). */
+  vcard_uid?: string;
+  metadata?: Record<string, unknown>;
+  /** A: not documented on create; sent so that the contact and its email/phone are one write (see to-upstream.ts). */
+  channels?: BacksideChannelBody[];
+}
+
+/** `PATCH /api/v1/contacts/{id}` (A): a field left out is kept, `null` clears. */
+export type BacksideContactPatch = {
+  [K in Exclude<keyof BacksideContactBody, 'kind' | 'channels'>]?: BacksideContactBody[K] | null;
+};
+
+/** `POST /api/v1/contacts/{id}/addresses` (D). */
+export interface BacksideAddressBody {
+  label?: string;
+  street?: string;
+  extended?: string;
+  po_box?: string;
+  city?: string;
+  region?: string;
+  postal_code?: string;
+  country?: string;
+  country_code?: string;
+  is_primary: boolean;
+}
+
+/** `POST /api/v1/contacts/{id}/affiliations` (A). */
+export interface BacksideAffiliationBody {
+  organization_id: string;
+  title?: string;
+  is_current: boolean;
+}

@@ -42,6 +42,12 @@ export interface RequestOptions {
    * attempt, and a failure after the request may have reached the upstream is an OutcomeUnknownError (failure.ts).
    */
   idempotent?: boolean;
+  /**
+   * Changes the upstream. Default: any method but GET, except a POST marked `idempotent` (a search). Say `true` for a
+   * POST that writes yet may be retried (Intercom's tag by id): never shared or cached, and it drops the credential's
+   * reads (upstream-http.ts, Coherence).
+   */
+  write?: boolean;
   /** Added to this call's headers (e.g. `Idempotency-Key`); never an Authorization. */
   headers?: Record<string, string>;
   /** Keep a successful answer this long, per credential (slowly changing reference data such as a tag list), ms. */

@@ -293,7 +293,7 @@ function prepare(path: string, options: RequestOptions): PreparedCall {
     searchParams,
     idempotent: options.idempotent ?? method === 'GET',
     // A POST marked idempotent only reads (a search); a PUT or DELETE marked idempotent still changes the upstream.
-    write: method !== 'GET' && !(method === 'POST' && options.idempotent === true),
+    write: options.write ?? (method !== 'GET' && !(method === 'POST' && options.idempotent === true)),
     options,
   };
 }

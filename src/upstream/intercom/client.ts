@@ -1,10 +1,14 @@
 import type { Requester } from '../http/requester.js';
 import { distinctRecords, isPathSegment, pathSegment } from '../path.js';
 import { badShape, isObject } from '../shape.js';
+import { REFUSALS, type Written, written } from '../write-answer.js';
 import type {
   IntercomCompany,
   IntercomContact,
+  IntercomContactBody,
   IntercomContactCompanies,
+  IntercomContactPatch,
+  IntercomContactRemoved,
   IntercomList,
   IntercomNote,
   IntercomSearchRequest,
@@ -108,6 +112,84 @@ export class IntercomClient {
     const { body } = await this.http.request<unknown>(`/companies/${pathSegment(id)}`, { allow: [404] });
     return body === null ? null : answerFor(id, body, company, 'company');
   }
+
+  // Writes (API 2.16, intercom-openapi.yaml; intercom.md "Writes"), one method each. Each answers a Written: the
+  // record, or the refusal (REFUSALS) for the writer to map. Calls idempotent by nature (PUT, DELETE, archive, create
+  // a tag by name, tag and untag by id, attach and detach by id) may be retried; a create, a note or a merge has one
+  // attempt and throws an OutcomeUnknownError when its answer is lost after sending.
+
+  /** `POST /contacts`: the created contact. Intercom has no idempotency keys: never retried. */
+  async createContact(body: IntercomContactBody): Promise<Written<IntercomContact>> {
+    return this.write('/contacts', 'POST', body, false, contact);
+  }
+
+  /** `PUT /contacts/{id}`: the updated contact. */
+  async updateContact(id: string, patch: IntercomContactPatch): Promise<Written<IntercomContact>> {
+    return this.write(`/contacts/${pathSegment(id)}`, 'PUT', patch, true, contact);
+  }
+
+  /** `DELETE /contacts/{id}`: `{id, deleted: true}`, for good. */
+  async deleteContact(id: string): Promise<Written<IntercomContactRemoved>> {
+    return this.write(`/contacts/${pathSegment(id)}`, 'DELETE', undefined, true, removed);
+  }
+
+  /** `POST /contacts/{id}/archive`: `{id, archived: true}`; an archived contact reads as absent. */
+  async archiveContact(id: string): Promise<Written<IntercomContactRemoved>> {
+    return this.write(`/contacts/${pathSegment(id)}/archive`, 'POST', undefined, true, removed);
+  }
+
+  /** `POST /contacts/merge` body `{from, into}`: the contact merged into (a lead `from` into a user `into`). */
+  async mergeContacts(from: string, into: string): Promise<Written<IntercomContact>> {
+    return this.write('/contacts/merge', 'POST', { from, into }, false, contact);
+  }
+
+  /** `POST /tags` body `{name}`: creates the tag, or answers the workspace's tag of that name. */
+  async createTag(name: string): Promise<Written<IntercomTag>> {
+    return this.write('/tags', 'POST', { name }, true, tag);
+  }
+
+  /** `POST /contacts/{id}/tags` body `{id}`: the tag. */
+  async tagContact(contactId: string, tagId: string): Promise<Written<IntercomTag>> {
+    return this.write(`/contacts/${pathSegment(contactId)}/tags`, 'POST', { id: tagId }, true, tag);
+  }
+
+  /** `DELETE /contacts/{id}/tags/{tag_id}`: the tag. */
+  async untagContact(contactId: string, tagId: string): Promise<Written<IntercomTag>> {
+    return this.write(`/contacts/${pathSegment(contactId)}/tags/${pathSegment(tagId)}`, 'DELETE', undefined, true, tag);
+  }
+
+  /** `POST /contacts/{id}/notes` body `{body, admin_id}`: the note. Not idempotent: never retried. */
+  async addNote(contactId: string, body: string, adminId: string): Promise<Written<IntercomNote>> {
+    return this.write(`/contacts/${pathSegment(contactId)}/notes`, 'POST', { body, admin_id: adminId }, false, note);
+  }
+
+  /** `POST /contacts/{id}/companies` body `{id}`: the company. */
+  async attachCompany(contactId: string, companyId: string): Promise<Written<IntercomCompany>> {
+    return this.write(`/contacts/${pathSegment(contactId)}/companies`, 'POST', { id: companyId }, true, company);
+  }
+
+  /** `DELETE /contacts/{id}/companies/{company_id}`: the company. */
+  async detachCompany(contactId: string, companyId: string): Promise<Written<IntercomCompany>> {
+    const path = `/contacts/${pathSegment(contactId)}/companies/${pathSegment(companyId)}`;
+    return this.write(path, 'DELETE', undefined, true, company);
+  }
+
+  private async write<T>(
+    path: string,
+    method: 'POST' | 'PUT' | 'DELETE',
+    json: unknown,
+    idempotent: boolean,
+    parse: (value: unknown) => T,
+  ): Promise<Written<T>> {
+    const response = await this.http.request<unknown>(path, {
+      method,
+      ...(json === undefined ? {} : { json }),
+      ...(idempotent ? { idempotent: true } : {}),
+      write: true,
+      answer: REFUSALS,
+    });
+    return written(response, parse);
+  }
 }
 
 /**
@@ -168,3 +250,4 @@ const contact = (value: unknown): IntercomContact => {
 const tag = withId<IntercomTag>('tag');
 const company = withId<IntercomCompany>('company');
 const note = withId<IntercomNote>('note');
+const removed = withId<IntercomContactRemoved>('contact');

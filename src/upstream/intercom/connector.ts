@@ -64,6 +64,31 @@ export class IntercomConnector implements SourceConnector {
     );
   }
 
+  /**
+   * Drops what this request holds of a contact after a write changed it (its record, tags, companies, notes), every
+   * identity lookup (an email or phone may have moved) and the tag list (a tag may have been created). The transport
+   * has dropped the credential's cached and in-flight reads (upstream-http.ts), so the next read is fresh.
+   */
+  forget(sourceId: string): void {
+    this.contacts.clear(sourceId);
+    this.contactTags.clear(sourceId);
+    this.contactCompanies.clear(sourceId);
+    this.contactNotes.clear(sourceId);
+    this.identities.clearAll();
+    this.tagList = undefined;
+  }
+
+  /** Takes a write's answer (Intercom answers the whole contact) as the contact's record. */
+  prime(raw: IntercomContact): void {
+    this.forget(raw.id);
+    this.contacts.prime(raw.id, raw);
+  }
+
+  /** The workspace's tag named `name` (trimmed, case-insensitive), from this request's (cached) tag list. */
+  tagIdByName(name: string): Promise<string | undefined> {
+    return this.findTagId(name);
+  }
+
   async contact(sourceId: string): Promise<Contact | null> {
     checkIds(sourceId);
     const raw = await this.contacts.load(sourceId);
@@ -91,7 +116,7 @@ export class IntercomConnector implements SourceConnector {
   ): Promise<ContactPage> {
     let tagId: string | undefined;
     if (filter.tag) {
-      tagId = await this.tagIdByName(filter.tag);
+      tagId = await this.findTagId(filter.tag);
       // A tag this workspace does not have matches nothing here: no search needed.
       if (tagId === undefined) return { items: [], nextCursor: null };
     }
@@ -104,7 +129,7 @@ export class IntercomConnector implements SourceConnector {
     return { items: this.primeAll(page.data).filter((contact) => finish(contact, filter)), nextCursor: page.next };
   }
 
-  private async tagIdByName(name: string): Promise<string | undefined> {
+  private async findTagId(name: string): Promise<string | undefined> {
     const wanted = name.trim().toLowerCase();
     for (const tag of (await this.allTags()).values()) {
       if (tag.name.trim().toLowerCase() === wanted) return tag.sourceId;

@@ -151,3 +151,31 @@ export interface IntercomErrorBody {
   request_id?: string;
   errors: { code: string; message: string }[];
 }
+
+// Write bodies (intercom-openapi.yaml: create_contact_request, update_contact_request, merge_contacts_request).
+
+/** `POST /contacts` (create_contact_request). */
+export interface IntercomContactBody {
+  role?: 'user' | 'lead';
+  external_id?: string;
+  email?: string;
+  phone?: string;
+  name?: string;
+  /** An image URL. */
+  avatar?: string;
+  custom_attributes?: Record<string, unknown>;
+}
+
+/** `PUT /contacts/{id}` (update_contact_request): left out is kept, `null` clears; a custom attribute set to null is removed. */
+export type IntercomContactPatch = {
+  [K in keyof IntercomContactBody]?: IntercomContactBody[K] | null;
+};
+
+/** `DELETE /contacts/{id}` (contact_deleted) and `POST /contacts/{id}/archive` (contact_archived). */
+export interface IntercomContactRemoved {
+  type?: 'contact';
+  id: string;
+  external_id?: string | null;
+  deleted?: boolean;
+  archived?: boolean;
+}
