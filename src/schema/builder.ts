@@ -1,5 +1,7 @@
 import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
+import DirectivePlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import type { GatewayContext } from '../context.js';
 import { GatewayError } from '../errors.js';
@@ -21,7 +23,8 @@ export const builder = new SchemaBuilder<{
     Longitude: { Input: number; Output: number };
   };
 }>({
-  plugins: [RelayPlugin, ComplexityPlugin],
+  // Federation last: it wraps what the others define (its docs ask for it after plugins that wrap resolvers).
+  plugins: [RelayPlugin, ComplexityPlugin, DirectivePlugin, FederationPlugin],
   defaultFieldNullability: false,
   // Cost counts possible upstream calls: fields that can call upstream say what they may cost (see their
   // `complexity`), everything else is free. A query over the limit is refused before any resolver runs.

@@ -1,5 +1,3 @@
-import { lexicographicSortSchema } from 'graphql';
-import { builder } from './builder.js';
 import './scalars.js';
 import './source.js';
 import './address.js';
@@ -12,6 +10,7 @@ import './note.js';
 import './contact.js';
 import './person.js';
 import './node.js';
+import { toSubgraphSchema } from './federation.js';
 
-/** The gateway's schema, sorted so its printed form is stable. */
-export const schema = lexicographicSortSchema(builder.toSchema());
+/** The gateway's schema, a federation v2 subgraph, sorted so its printed form is stable. */
+export const schema = toSubgraphSchema();
