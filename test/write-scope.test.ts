@@ -25,8 +25,8 @@ const token = (claims: object) =>
 function server(auth: GatewayAuthOptions | undefined) {
   let writes = 0;
   let seen: CallerContext['caller'];
-  const yoga = createYoga<Record<string, unknown>, CallerContext>({
-    schema: createSchema<CallerContext>({
+  const yoga = createYoga({
+    schema: createSchema({
       typeDefs: 'type Query { hello: String! } type Mutation { write: Int! }',
       resolvers: {
         Query: {
