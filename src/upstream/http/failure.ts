@@ -134,9 +134,10 @@ export function toFailure(error: unknown, source: Source, route: string, signal:
 export class OutcomeUnknownError extends GatewayError {
   readonly outcomeUnknown = true as const;
 
-  constructor(cause: GatewayError) {
-    const detail = `${cause.detail ?? ''}; outcome unknown`;
-    super(cause.code, cause.message, cause.source ? { source: cause.source, detail } : { detail });
+  /** `message`: ours, safe to show (a writer's, saying what may have happened); default the cause's. */
+  constructor(cause: GatewayError, message = cause.message) {
+    const detail = cause instanceof OutcomeUnknownError ? cause.detail : `${cause.detail ?? ''}; outcome unknown`;
+    super(cause.code, message, cause.source ? { source: cause.source, detail } : { detail });
     this.name = 'OutcomeUnknownError';
   }
 }
