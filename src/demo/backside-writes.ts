@@ -1,6 +1,18 @@
 // Backside's write endpoints for the fake (backside.md, "Writes"): the documented creates, the assumed (A) update,
 // delete, tag and affiliation endpoints, write scopes, conflicts and validation errors. State lives in the seed the
 // fake was started with, so a restart (a new seed) forgets every write.
+//
+// Choices where backside.md leaves room (each pinned by test/fakes-writes.test.ts):
+// - Creates answer 201 with the created record; tagging answers 200 with the tag (tagging twice answers it again).
+// - 400 `invalid_request`: a body that is not a JSON object or a field of the wrong JSON type; 422
+//   `validation_failed`: a bad value (kind, email, phone, channel type, coordinates, dates, organization_id).
+// - 409 `conflict`: an email channel already held by a live (not soft-deleted) contact of the tenant, on create
+//   (`channels` in the body) and on `POST …/channels`. Backside contacts have no external_id.
+// - `Idempotency-Key` is ignored unless `settings.honourIdempotencyKey` is on (then a repeat replays the first create):
+//   the docs say never to rely on it, and an ignoring fake catches a gateway that does.
+// - DELETE is a soft delete (204, `deleted_at` set, GET still answers the record, deleting again is 204); the list keeps
+//   soft-deleted contacts like the seeded one, so callers filter. Writes to a soft-deleted contact are accepted.
+// - Untagging a tag the contact lacks is 204; an unknown tag id is 404; an unknown affiliation id is 404.
 import { randomUUID } from 'node:crypto';
 import type {
   BacksideAddress,

@@ -1,5 +1,5 @@
 // A small loopback HTTP server for the fakes: routing by method and path, JSON answers, call recording, interceptors
-// (fault injection in tests) and an optional fixed latency (benchmarks).
+// (fault injection in tests), an optional fixed latency (benchmarks) and lost write answers (`WriteDrops`).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 

@@ -1,6 +1,17 @@
 // Intercom's write endpoints for the fake (intercom.md "Writes", OpenAPI 2.16): create, update, delete, archive,
 // merge, tags, notes and companies, with the spec's answer shapes and error lists. State lives in the seed the fake
 // was started with, so a restart (a new seed) forgets every write.
+//
+// Choices where the spec leaves room (each pinned by test/fakes-writes.test.ts):
+// - 409 `conflict` "A contact matching those details already exists with id=<id>": an external_id held by any
+//   contact, or an email held by another user when the new or updated contact is a user (leads may share emails).
+// - Merge follows the spec: `from` a lead, `into` a user, duplicates (same email or phone) unless
+//   skip_duplicate_validation; `from` disappears and answers 410 with a canonical Link; its tags, companies and notes
+//   move to `into`, which keeps its own details and gains those it lacked.
+// - Untag and detach answer the tag or company even when it was not attached (a retried call succeeds); unknown tag
+//   ids answer 404 `not_found` "Resource Not Found", unknown companies 404 `company_not_found`.
+// - Notes need a known `admin_id` (seed `admins`; unknown: 404 "Resource Not Found" as the spec's example); plain text
+//   is wrapped in `<p>`. Every write to a contact moves its `updated_at` forward.
 import { randomBytes } from 'node:crypto';
 import type { IntercomCompany, IntercomContact, IntercomNote, IntercomTag } from '../upstream/intercom/types.js';
 import type { FakeAnswer, FakeRequest, Route } from './http.js';
