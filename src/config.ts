@@ -29,7 +29,8 @@ export interface Config {
     /** Header in which a caller may send its own Backside key; undefined: off. */
     callerKeyHeader: string | undefined;
   };
-  intercom: { baseUrl: string; accessToken: string | undefined; version: string };
+  /** `adminId`: the Intercom admin notes are written as (INTERCOM_ADMIN_ID); without it addNote answers REQUIRED. */
+  intercom: { baseUrl: string; accessToken: string | undefined; version: string; adminId: string | undefined };
   upstream: {
     timeoutMs: number;
     concurrency: number;
@@ -100,6 +101,7 @@ export const VARIABLES = {
   INTERCOM_BASE_URL,
   INTERCOM_ACCESS_TOKEN: '',
   INTERCOM_VERSION: '2.16',
+  INTERCOM_ADMIN_ID: '',
   UPSTREAM_TIMEOUT_MS: String(UPSTREAM.timeoutMs),
   UPSTREAM_CONCURRENCY: String(UPSTREAM.concurrency),
   UPSTREAM_QUEUE_LIMIT: String(UPSTREAM.queueLimit),
@@ -341,7 +343,12 @@ export function loadConfig(env: Env): Config {
       tenantId: read(env, 'BACKSIDE_TENANT_ID') || undefined,
       callerKeyHeader: header && header.toLowerCase() !== 'off' ? header : undefined,
     },
-    intercom: { baseUrl: baseUrl(env, 'INTERCOM_BASE_URL'), accessToken: intercomToken, version },
+    intercom: {
+      baseUrl: baseUrl(env, 'INTERCOM_BASE_URL'),
+      accessToken: intercomToken,
+      version,
+      adminId: read(env, 'INTERCOM_ADMIN_ID') || undefined,
+    },
     upstream: {
       timeoutMs: integer(env, 'UPSTREAM_TIMEOUT_MS', 100, 120000),
       concurrency: integer(env, 'UPSTREAM_CONCURRENCY', 1, 256),

@@ -6,7 +6,13 @@ import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { DEFAULT_QUERY } from './default-query.js';
 import { WORKER_RESTARTS } from './defaults.js';
-import { DEMO_BACKSIDE_API_KEY, DEMO_INTERCOM_TOKEN, type DemoUpstreams, startDemoUpstreams } from './demo/index.js';
+import {
+  DEMO_BACKSIDE_API_KEY,
+  DEMO_INTERCOM_ADMIN_ID,
+  DEMO_INTERCOM_TOKEN,
+  type DemoUpstreams,
+  startDemoUpstreams,
+} from './demo/index.js';
 import type { GatewayOptions } from './yoga.js';
 
 /** How the primary hands its demo upstreams' addresses to the workers, so that all serve the same seeded data. */
@@ -54,6 +60,8 @@ function gatewayOptions(
       baseUrl: demoUrls.intercom,
       accessToken: DEMO_INTERCOM_TOKEN,
       version: config.intercom.version,
+      // The demo writes notes as its seeded admin, so addNote works with no set-up.
+      adminId: config.intercom.adminId ?? DEMO_INTERCOM_ADMIN_ID,
     };
     return options;
   }
@@ -63,6 +71,7 @@ function gatewayOptions(
       baseUrl: config.intercom.baseUrl,
       accessToken: config.intercom.accessToken,
       version: config.intercom.version,
+      adminId: config.intercom.adminId,
     };
   }
   return options;

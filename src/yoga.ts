@@ -21,7 +21,7 @@ import { documentCache, usesIncrementalDelivery } from './plugins/document-cache
 import { useBodyLimit } from './plugins/use-body-limit.js';
 import { type CorsOptions, corsPolicy, useVaryOrigin } from './plugins/use-cors.js';
 import { useErrorCodes } from './plugins/use-error-codes.js';
-import { type GatewayAuthOptions, useGatewayAuth } from './plugins/use-gateway-auth.js';
+import { type CallerContext, type GatewayAuthOptions, useGatewayAuth } from './plugins/use-gateway-auth.js';
 import { graphiqlOptions, renderLocalGraphiQL, useGraphiQLAssets } from './plugins/use-graphiql-assets.js';
 import { SharedLifetime, useOperationDedupe } from './plugins/use-operation-dedupe.js';
 import { usePartialErrors } from './plugins/use-partial-errors.js';
@@ -31,10 +31,12 @@ import { DEFAULT_LIMITS, type QueryLimits, useQueryLimits } from './plugins/use-
 import { useServedOperations } from './plugins/use-served-operations.js';
 import { useUnicodeInput } from './plugins/use-unicode-input.js';
 import { useUpstreamDeadline } from './plugins/use-upstream-deadline.js';
+import { useWriteScope } from './plugins/use-write-scope.js';
 import { schema } from './schema/index.js';
 import { Sources } from './sources.js';
 import { BacksideClient } from './upstream/backside/client.js';
 import { BacksideConnector } from './upstream/backside/connector.js';
+import { BacksideWriter } from './upstream/backside/writer.js';
 import type { SourceConnector } from './upstream/connector.js';
 import { BodyBudget } from './upstream/http/body.js';
 import { RequestDeadline } from './upstream/http/deadline.js';
@@ -43,12 +45,25 @@ import type { RequestScope } from './upstream/http/requester.js';
 import { type UpstreamFailureEvent, UpstreamHttp } from './upstream/http/upstream-http.js';
 import { IntercomClient } from './upstream/intercom/client.js';
 import { IntercomConnector } from './upstream/intercom/connector.js';
+import { IntercomWriter } from './upstream/intercom/writer.js';
+import type { SourceWriter } from './upstream/writer.js';
+import { WriteGenerations } from './writes/generations.js';
+import { MemoryIdempotencyStore } from './writes/idempotency.js';
+import { Writers } from './writes/writers.js';
 
 export interface GatewayOptions {
   /** Backside, when configured: its base URL and API key. */
   backside?: { baseUrl: string; apiKey: string } | undefined;
   /** Intercom, when configured: base URL (EU/AU workspaces differ), access token and pinned API version. */
-  intercom?: { baseUrl: string; accessToken: string; version: string } | undefined;
+  intercom?:
+    | {
+        baseUrl: string;
+        accessToken: string;
+        version: string;
+        /** The admin Intercom notes are written as (INTERCOM_ADMIN_ID); without it addNote answers REQUIRED. */
+        adminId?: string | undefined;
+      }
+    | undefined;
   /** Timeouts, retries, rate-limit waits, circuit breaker and concurrency of upstream calls (src/upstream/http.ts). */
   upstream?: Partial<UpstreamPolicy>;
   /** The most one GraphQL request may spend on upstream calls, retries and waits included, ms. */
@@ -152,6 +167,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     : undefined;
 
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
+  // Per gateway, not per request: a retried mutation comes in another request.
+  const idempotency = new MemoryIdempotencyStore();
+  const writeGenerations = new WriteGenerations();
   // Parsed documents (and what lives as long as them: validation results, compiled code) kept by bytes, not count.
   const documents = documentCache({ jit: options.jit !== false });
   const backsideKeyHeader = options.backsideKeyHeader?.toLowerCase();
@@ -169,6 +187,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       requestHeaders: ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name'],
     }),
     ...(options.auth ? useGatewayAuth(options.auth) : []),
+    // Mutations need the contacts:write scope: a read-only caller is refused before anything runs.
+    useWriteScope({ authEnabled: options.auth !== undefined }) as Plugin,
     // Before the document limits: a text found by its hash or id is checked like any other.
     ...usePersisted({
       operations: options.persistedOperations,
@@ -198,7 +218,8 @@ export function createGateway(options: GatewayOptions): Gateway {
       ? [
           useResponseCache({
             ttl: options.responseCacheTtlMs,
-            session: credential,
+            // A write by a credential moves it to a new generation: nothing cached before the write is served after.
+            session: (request: Request) => writeGenerations.session(credential(request)),
           }) as Plugin,
         ]
       : []),
@@ -222,7 +243,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     renderGraphiQL: renderLocalGraphiQL,
     landingPage: false,
     // Loaders live in the connectors, made here per request: batching and dedupe never cross callers.
-    context: ({ request }): GatewayContext => {
+    context: (initial): GatewayContext => {
+      const { request } = initial;
       // Upstream calls stop when the request's budget is spent, when the caller (and every caller that joined this
       // operation) goes away, or when the gateway stops.
       const lifetime = new SharedLifetime(request);
@@ -237,6 +259,9 @@ export function createGateway(options: GatewayOptions): Gateway {
         deadline: upstreamDeadline.at,
       };
       const connectors: Partial<Record<Source, SourceConnector>> = {};
+      // Writers share their source's client and connector (one credential, one deadline, one set of loaders); made
+      // only when a mutation asks for one.
+      const writers: Partial<Record<Source, () => SourceWriter>> = {};
       const callerKey = backsideKeyHeader ? request.headers.get(backsideKeyHeader)?.trim() : undefined;
       if (callerKey) {
         if (!/^[\x21-\x7e]{1,200}$/.test(callerKey)) {
@@ -246,19 +271,32 @@ export function createGateway(options: GatewayOptions): Gateway {
         }
         // A tenant's own key: every loader of this request is made for it, so nothing is shared with other callers.
         const tenantScope = { ...scope, headers: { Authorization: `Bearer ${callerKey}` } };
-        connectors.BACKSIDE = new BacksideConnector(
-          new BacksideClient((backsideForCallers as UpstreamHttp).scope(tenantScope)),
-          mapOptions,
-        );
+        const client = new BacksideClient((backsideForCallers as UpstreamHttp).scope(tenantScope));
+        const connector = new BacksideConnector(client, mapOptions);
+        connectors.BACKSIDE = connector;
+        writers.BACKSIDE = () => new BacksideWriter(client, connector);
       } else if (backside) {
-        connectors.BACKSIDE = new BacksideConnector(new BacksideClient(backside.scope(scope)), {
-          ...mapOptions,
-          tenantId: options.backsideTenantId,
-        });
+        const client = new BacksideClient(backside.scope(scope));
+        const connector = new BacksideConnector(client, { ...mapOptions, tenantId: options.backsideTenantId });
+        connectors.BACKSIDE = connector;
+        writers.BACKSIDE = () => new BacksideWriter(client, connector);
       }
-      if (intercom) connectors.INTERCOM = new IntercomConnector(new IntercomClient(intercom.scope(scope)), mapOptions);
+      if (intercom) {
+        const client = new IntercomClient(intercom.scope(scope));
+        const connector = new IntercomConnector(client, mapOptions);
+        connectors.INTERCOM = connector;
+        writers.INTERCOM = () => new IntercomWriter(client, connector, { adminId: options.intercom?.adminId });
+      }
+      const upstreamCredential = credential(request);
       return {
         sources: new Sources(connectors),
+        writes: {
+          writers: new Writers(writers),
+          idempotency,
+          // The caller (its API key or JWT subject, as a digest) and the credential it writes with.
+          caller: `${(initial as CallerContext).caller?.id ?? 'open'}|${upstreamCredential}`,
+          changed: () => writeGenerations.bump(upstreamCredential),
+        },
         defaultRegion: options.defaultRegion,
         maxCost: limits.cost,
         partialErrors: [],

@@ -293,9 +293,9 @@ describe('Backside fake', () => {
     const unknown = await backside('/api/v1/nothing');
     expect(unknown.status).toBe(404);
     expect(unknown.body.error.code).toBe('not_found');
-    const response = await fetch(`${upstreams.backside.url}/api/v1/contacts/abc`, { method: 'DELETE', headers: B });
+    const response = await fetch(`${upstreams.backside.url}/api/v1/contacts`, { method: 'DELETE', headers: B });
     expect(response.status).toBe(405);
-    expect(response.headers.get('allow')).toBe('GET');
+    expect(response.headers.get('allow')).toBe('GET, POST');
     expect(await response.json()).toMatchObject({ error: { code: 'method_not_allowed' } });
   });
 });
@@ -660,7 +660,7 @@ describe('Intercom fake', () => {
     expect((await intercom('/conversations')).status).toBe(404);
     const response = await fetch(`${upstreams.intercom.url}/tags`, { method: 'DELETE', headers: I });
     expect(response.status).toBe(405);
-    expect(response.headers.get('allow')).toBe('GET');
+    expect(response.headers.get('allow')).toBe('GET, POST');
     expect(await response.json()).toMatchObject({ type: 'error.list', errors: [{ code: 'method_not_allowed' }] });
   });
 });

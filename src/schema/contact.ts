@@ -17,11 +17,11 @@ import { orPartial, recordPartial } from './partial.js';
 import { SourceEnum } from './source.js';
 import { TagRef } from './tag.js';
 
-const ContactKindEnum = builder.enumType('ContactKind', {
+export const ContactKindEnum = builder.enumType('ContactKind', {
   values: ['PERSON', 'ORGANIZATION', 'GROUP'] as const satisfies readonly ContactKind[],
 });
 
-const ContactRoleEnum = builder.enumType('ContactRole', {
+export const ContactRoleEnum = builder.enumType('ContactRole', {
   description: "Intercom's lifecycle role; null for Backside.",
   values: ['USER', 'LEAD'] as const satisfies readonly ContactRole[],
 });

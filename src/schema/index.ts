@@ -10,6 +10,8 @@ import './note.js';
 import './contact.js';
 import './person.js';
 import './node.js';
+import './user-error.js';
+import './contact-writes.js';
 import { toSubgraphSchema } from './federation.js';
 
 /** The gateway's schema, a federation v2 subgraph, sorted so its printed form is stable. */

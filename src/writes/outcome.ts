@@ -1,0 +1,97 @@
+// What a mutation resolves to before the schema shapes its payload, and the two things every mutation does the same
+// way: turning a source's refusal into the contract's userErrors, and replaying a result by idempotency key.
+import type { Source } from '../model.js';
+import { encodeGlobalID } from '../schema/ids.js';
+import type { SourceUserError } from '../upstream/writer.js';
+import type { WriteUserError } from './fields.js';
+import { type IdempotencyStore, inputDigest } from './idempotency.js';
+import type { Writers } from './writers.js';
+
+/** The contract's UserErrorCode. */
+export type UserErrorCode = WriteUserError['code'] | 'TAKEN' | 'NOT_FOUND' | 'IDEMPOTENCY_CONFLICT';
+
+/** The contract's UserError: `field` the path from the mutation's argument (["input", "email"]), null for the whole. */
+export interface UserError {
+  field: string[] | null;
+  message: string;
+  code: UserErrorCode;
+}
+
+/** A mutation's result: the value when it worked, else null with what the caller can fix (never both). */
+export interface WriteOutcome<T> {
+  value: T | null;
+  userErrors: UserError[];
+}
+
+/** What a request lends its mutations (made per request in src/yoga.ts). */
+export interface WriteScope {
+  writers: Writers;
+  idempotency: IdempotencyStore;
+  /** A digest naming the caller (its API key, JWT subject or, with auth off, the upstream credential). */
+  caller: string;
+  /** Told after a write changed something in a source: drops this credential's cached answers. */
+  changed(source: Source): void;
+}
+
+export const refused = <T>(userErrors: UserError[]): WriteOutcome<T> => ({ value: null, userErrors });
+
+/**
+ * A source's refusal as userErrors: its field (when it named one) under ["input"], TAKEN with the global id of the
+ * record that already holds the value, so the caller can go to it.
+ */
+export function fromSource(errors: SourceUserError[], source: Source): UserError[] {
+  return errors.map((error) => {
+    let message = error.message;
+    if (error.code === 'TAKEN' && error.existingId !== undefined) {
+      const existing = encodeGlobalID('Contact', `${source}:${error.existingId}`);
+      message = `${message.replace(/\.$/, '')} (the existing contact: ${existing}).`;
+    }
+    return { field: error.field === undefined ? null : ['input', error.field], message, code: error.code };
+  });
+}
+
+/**
+ * Runs `execute` once per (caller, mutation, key) when the caller sent an idempotency key: the same key with the same
+ * input answers the first result for IDEMPOTENCY.ttlMs (24 h), with other input IDEMPOTENCY_CONFLICT at
+ * ["input", "idempotencyKey"]. Results are kept as JSON: `keep` turns a value into what is kept (e.g. the record's
+ * source and id) and `restore` turns that back into a value on a replay (e.g. by reading the record again).
+ */
+export async function idempotent<T, K>(
+  scope: WriteScope,
+  mutation: string,
+  key: string | undefined,
+  input: object,
+  execute: () => Promise<WriteOutcome<T>>,
+  keep: (value: T) => K,
+  restore: (kept: K) => Promise<T | null>,
+): Promise<WriteOutcome<T>> {
+  if (key === undefined) return execute();
+  let fresh: WriteOutcome<T> | undefined;
+  const outcome = await scope.idempotency.run(
+    { caller: scope.caller, mutation, key },
+    inputDigest(input as Record<string, unknown>),
+    async () => {
+      fresh = await execute();
+      return { value: fresh.value === null ? null : keep(fresh.value), userErrors: fresh.userErrors };
+    },
+  );
+  if (outcome.conflict) {
+    return refused([
+      {
+        field: ['input', 'idempotencyKey'],
+        message: 'This idempotency key was used before with other input: use a new key for a new change.',
+        code: 'IDEMPOTENCY_CONFLICT',
+      },
+    ]);
+  }
+  if (fresh && !outcome.replayed) return fresh;
+  const { value, userErrors } = outcome.value;
+  if (value === null) return refused(userErrors);
+  const restored = await restore(value);
+  if (restored === null) {
+    return refused([
+      { field: null, message: 'The record this key created is gone from its source.', code: 'NOT_FOUND' },
+    ]);
+  }
+  return { value: restored, userErrors: [] };
+}
