@@ -1,5 +1,6 @@
-// The public API is shared/design/contract.graphql: every type, field, argument and enum value there must exist in
-// the gateway's schema with exactly the same type. The printed schema.graphql must match the Pothos schema.
+// The public API is shared/design/contract.graphql, extended by contract-writes.graphql (read together, as one
+// document): every type, field, argument, input field, default and enum value there must exist in the gateway's
+// schema with exactly the same type. The printed schema.graphql must match the Pothos schema.
 import { readFileSync } from 'node:fs';
 import {
   buildSchema,
@@ -13,7 +14,12 @@ import {
 import { describe, expect, it } from 'vitest';
 import { schema } from '../src/schema/index.js';
 
-const contract = buildSchema(readFileSync(new URL('../../shared/design/contract.graphql', import.meta.url), 'utf8'));
+const CONTRACT_FILES = ['contract.graphql', 'contract-writes.graphql'];
+const contract = buildSchema(
+  CONTRACT_FILES.map((file) => readFileSync(new URL(`../../shared/design/${file}`, import.meta.url), 'utf8')).join(
+    '\n',
+  ),
+);
 
 /** Contract parts marked (lists) that a later issue delivers; empty once they exist. */
 const PENDING = new Set<string>([]);
@@ -50,9 +56,17 @@ describe('the public contract', () => {
     }
     if (isInputObjectType(promised) && isInputObjectType(served)) {
       for (const field of Object.values(promised.getFields())) {
-        expect(String(served.getFields()[field.name]?.type), `${name}.${field.name}`).toBe(String(field.type));
+        const mine = served.getFields()[field.name];
+        expect(String(mine?.type), `${name}.${field.name}`).toBe(String(field.type));
+        expect(mine?.defaultValue, `${name}.${field.name} default`).toEqual(field.defaultValue);
       }
     }
+  });
+
+  it('serves the write API: every mutation of contract-writes.graphql', () => {
+    const promised = Object.keys(contract.getMutationType()?.getFields() ?? {});
+    expect(promised.length).toBeGreaterThan(10);
+    expect(Object.keys(schema.getMutationType()?.getFields() ?? {})).toEqual(expect.arrayContaining(promised));
   });
 
   it('schema.graphql is the printed Pothos schema (run `npm run schema:print` after a schema change)', () => {
