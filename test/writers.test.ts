@@ -575,16 +575,28 @@ describe('IntercomWriter', () => {
     expect(kind.calls).toHaveLength(0);
   });
 
-  it('createContact: a lost answer found by search on external id or email; one POST /contacts', async () => {
+  it('createContact: a lost answer of a user with an external id is read by it directly (no search lag)', async () => {
     const up = intercom({
       'POST /contacts': reset,
+      'GET /contacts/find_by_external_id/ext-1': () => json(intercomContact({ external_id: 'ext-1' })),
+    });
+    const result = await up.writer.createContact({ email: 'joe@example.com', externalId: 'ext-1' });
+    expect(result).toMatchObject({ ok: true, value: { sourceId: IC } });
+    expect(up.list()).toEqual(['POST /contacts', 'GET /contacts/find_by_external_id/ext-1']);
+  });
+
+  it('createContact: a lost answer not found by external id is searched by external id or email; one POST', async () => {
+    const up = intercom({
+      'POST /contacts': reset,
+      'GET /contacts/find_by_external_id/ext-1': () =>
+        json({ type: 'error.list', errors: [{ code: 'not_found', message: 'User Not Found' }] }, 404),
       'POST /contacts/search': () =>
         json({ type: 'list', data: [intercomContact({ external_id: 'ext-1' })], total_count: 1 }),
     });
     const result = await up.writer.createContact({ email: 'joe@example.com', externalId: 'ext-1' });
     expect(result).toMatchObject({ ok: true, value: { sourceId: IC } });
-    expect(up.list()).toEqual(['POST /contacts', 'POST /contacts/search']);
-    expect(up.calls[1]?.body).toMatchObject({
+    expect(up.list()).toEqual(['POST /contacts', 'GET /contacts/find_by_external_id/ext-1', 'POST /contacts/search']);
+    expect(up.calls[2]?.body).toMatchObject({
       query: {
         operator: 'OR',
         value: [

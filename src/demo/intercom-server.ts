@@ -321,6 +321,16 @@ export async function startIntercomFake(seed: Seed, options: FakeOptions = {}): 
       ],
       [
         'GET',
+        /^\/contacts\/find_by_external_id\/([^/]+)$/,
+        // Users only, as the spec says (ShowContactByExternalId); read straight from the store: no search lag.
+        (_request, [externalId = '']) => {
+          const wanted = decodeURIComponent(externalId);
+          const found = listed().find((contact) => contact.role === 'user' && contact.external_id === wanted);
+          return found ? { status: 200, body: found } : error(404, 'not_found', 'User Not Found');
+        },
+      ],
+      [
+        'GET',
         /^\/contacts\/([^/]+)\/tags$/,
         (_request, [id = '']) =>
           ofContact(id, (contact) => ({

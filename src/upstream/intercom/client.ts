@@ -62,6 +62,19 @@ export class IntercomClient {
     return page(body, contact);
   }
 
+  /**
+   * The user with this external id, read directly (`GET /contacts/find_by_external_id/{external_id}`, spec operation
+   * ShowContactByExternalId): unlike search it does not lag behind a create. Users only (a lead is never found); null
+   * when none, or when it was merged away (410).
+   */
+  async findByExternalId(externalId: string): Promise<IntercomContact | null> {
+    const { body } = await this.http.request<unknown>(
+      `/contacts/find_by_external_id/${encodeURIComponent(externalId)}`,
+      { allow: [404, 410] },
+    );
+    return body === null ? null : contact(body);
+  }
+
   async searchContacts(
     request: IntercomSearchRequest,
     deadline?: number | undefined,

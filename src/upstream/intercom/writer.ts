@@ -18,7 +18,8 @@
 // - Merge reads both contacts first (one batched read): a missing one is NOT_FOUND, a `from` that is not a lead or an
 //   `into` that is not a user is INVALID, before Intercom is asked; Intercom's own refusal (invalid_merge) is INVALID
 //   on `fromId` too.
-// - A lost create answer is resolved by `POST /contacts/search` on external_id or email; search lags behind writes,
+// - A lost create answer is resolved by reading the user by external id (`GET /contacts/find_by_external_id/{id}`,
+//   which does not lag), else by `POST /contacts/search` on external_id or email; search lags behind writes,
 //   so finding nothing leaves the outcome unknown (thrown, see lost-answer.ts). A lost note or merge is thrown as
 //   unknown at once. Nothing is ever sent twice.
 import type { Contact, Note } from '../../model.js';
@@ -221,8 +222,20 @@ export class IntercomWriter implements SourceWriter {
     return contact ? ok(contact) : refused(notFound('INTERCOM', 'contact', field));
   }
 
-  /** A create whose answer was lost: look for it by external id or email, never create again. */
+  /**
+   * A create whose answer was lost: look for it, never create again. A user with an external id is read directly by it
+   * (no search lag: "read by what you have"); otherwise, or when that finds nothing, search by external id or email.
+   */
   async #recover(draft: ContactDraft, started: number, cause: OutcomeUnknownError): Promise<WriteResult<Contact>> {
+    if (draft.externalId && draft.role !== 'LEAD') {
+      let direct: IntercomContact | null;
+      try {
+        direct = await this.client.findByExternalId(draft.externalId);
+      } catch {
+        throw createOutcomeUnknown('INTERCOM', cause, 'Looking it up failed as well.');
+      }
+      if (direct) return this.#ours(direct, draft, started);
+    }
     const filters: IntercomSearchRequest['query'][] = [];
     if (draft.externalId) filters.push({ field: 'external_id', operator: '=', value: draft.externalId });
     if (draft.email) filters.push({ field: 'email', operator: '=', value: draft.email });
@@ -243,6 +256,15 @@ export class IntercomWriter implements SourceWriter {
       found.find((raw) => draft.externalId && raw.external_id === draft.externalId) ??
       found.find((raw) => draft.email && raw.email?.toLowerCase() === draft.email);
     if (!match) throw createOutcomeUnknown('INTERCOM', cause, lag);
+    return this.#ours(match, draft, started);
+  }
+
+  /** A record found after a lost create: ours when created since the attempt began, else someone else's (TAKEN). */
+  #ours(
+    match: IntercomContact,
+    draft: ContactDraft,
+    started: number,
+  ): Promise<WriteResult<Contact>> | WriteResult<Contact> {
     if (!createdByAttempt(unixSeconds(match.created_at)?.getTime() ?? null, started)) {
       const field = draft.externalId && match.external_id === draft.externalId ? 'externalId' : 'email';
       return refused(taken('INTERCOM', field, match.id));
