@@ -619,6 +619,16 @@ describe('IntercomWriter', () => {
     expect(up.list().filter((call) => call === 'POST /contacts')).toHaveLength(1);
   });
 
+  it('a create answered 504 by a proxy is looked up (the origin may have made it), never sent again', async () => {
+    const up = intercom({
+      'POST /contacts': intercomError(504, 'gateway_timeout', 'upstream timed out'),
+      'POST /contacts/search': () => json({ type: 'list', data: [intercomContact({})], total_count: 1 }),
+    });
+    const result = await up.writer.createContact({ email: 'joe@example.com' });
+    expect(result).toMatchObject({ ok: true, value: { sourceId: IC } });
+    expect(up.list()).toEqual(['POST /contacts', 'POST /contacts/search']);
+  });
+
   it('a create answered 500 is not retried', async () => {
     const up = intercom({ 'POST /contacts': intercomError(500, 'server_error', 'boom') });
     await expect(up.writer.createContact({ email: 'joe@example.com' })).rejects.toMatchObject({

@@ -19,11 +19,14 @@ export interface PreparedCall {
   options: RequestOptions;
 }
 
+/** Statuses a proxy answers for an origin it lost: a write answered so may still have been made. */
+const OUTCOME_UNKNOWN_STATUSES = new Set([502, 504]);
+
 /** What one attempt got to, for telling whether a failed write may have reached the upstream. */
 export interface Progress {
   /** The request was handed to fetch: it may have been sent (unless the connection was refused). */
   sent: boolean;
-  /** A status other than 2xx came back: the upstream refused, so the outcome is known (nothing done). */
+  /** A status other than 2xx (and other than a proxy's 502/504) came back: the upstream refused, so nothing was done. */
   answered: boolean;
 }
 
@@ -62,7 +65,9 @@ export async function exchange<T>(
   }
   const { status } = response;
   // A refusal tells the outcome (nothing done); a 2xx whose body is then lost leaves the write done but unanswered.
-  progress.answered = status < 200 || status > 299;
+  // A 502 or 504 is an intermediary's answer (a proxy that lost, or gave up on, the origin's): the origin may have
+  // made the change, so it tells nothing of the outcome either.
+  progress.answered = (status < 200 || status > 299) && !OUTCOME_UNKNOWN_STATUSES.has(status);
   if (call.options.answer?.includes(status)) {
     // A refusal the writer maps to a user error: its body is read (capped), parsed, and kept from messages and logs.
     const { text, bytes } = await readBody(response, body, source, call.route);
