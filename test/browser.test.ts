@@ -4,9 +4,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_QUERY } from '../src/default-query.js';
+import { DEFAULT_MUTATION, DEFAULT_QUERY } from '../src/default-query.js';
 import { createGateway } from '../src/yoga.js';
 import { waitFor } from './helpers/processes.js';
+import { startStack } from './helpers/stack.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = 'test-artifacts';
@@ -106,6 +107,8 @@ describe('GraphiQL in a browser', () => {
       const { page, requested } = await openPage('/graphql');
       const editor = page.locator('.graphiql-query-editor');
       await expect.poll(() => text(editor), { timeout: 15_000 }).toMatch(/One page of contacts from each source/);
+      // The ready mutation waits in a second tab; the first (active) one is the ready query.
+      expect(await page.locator('.graphiql-tab').allInnerTexts()).toEqual(['Contacts', 'TagAContact']);
       // The result pane renders only what is in view: wait for a name near its top, then read the whole answer.
       const body = await run(page, 'Board of Advisors');
       const answer = JSON.parse(body) as {
@@ -154,6 +157,39 @@ describe('GraphiQL in a browser', () => {
 });
 
 describe('GraphiQL page', () => {
+  it('opens the ready query in the first tab and the ready mutation in a second', async () => {
+    const gateway = createGateway({ graphiql: { defaultQuery: DEFAULT_QUERY }, logging: false, defaultRegion: 'US' });
+    const page = await (
+      await gateway.fetch('http://gateway.test/graphql', { headers: { accept: 'text/html' } })
+    ).text();
+    const options = JSON.parse(/renderYogaGraphiQL\([^,]+, (.*)\);<\/script>/.exec(page)?.[1] ?? '{}');
+    expect(options.defaultQuery).toBe(DEFAULT_QUERY);
+    expect(options.defaultTabs).toEqual([{ query: DEFAULT_QUERY }, { query: DEFAULT_MUTATION }]);
+    expect(DEFAULT_MUTATION).toMatch(/^mutation TagAContact \{/m);
+  });
+
+  it('the ready mutation runs on the demo data: one tag added, one update refused with userErrors', async () => {
+    const stack = await startStack();
+    try {
+      const answer = await stack.query(DEFAULT_MUTATION);
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data?.tagged).toEqual({
+        contact: {
+          id: 'Q29udGFjdDpJTlRFUkNPTToxOGNjYTQyMWZkNDQ5NjE2MDJiNTUxZmI',
+          displayName: 'Oliver Müller',
+          tags: [{ name: 'VIP' }],
+        },
+        userErrors: [],
+      });
+      expect(answer.data?.refused).toEqual({
+        contact: null,
+        userErrors: [{ field: ['input', 'email'], message: expect.any(String), code: 'INVALID' }],
+      });
+    } finally {
+      await stack.close();
+    }
+  });
+
   it('with auth on says how to pass the API key, and the ready query follows', async () => {
     const gateway = createGateway({
       auth: { apiKeys: ['k'.repeat(32)] },
@@ -169,6 +205,8 @@ describe('GraphiQL page', () => {
     expect(options.defaultQuery).toContain('#   {"X-Api-Key": "<your API key>"}');
     expect(options.defaultQuery).toContain(DEFAULT_QUERY);
     expect(options.defaultEditorToolsVisibility).toBe('headers');
+    expect(options.defaultTabs[1].query).toMatch(/^# This gateway needs a credential: open the Headers tab below/);
+    expect(options.defaultTabs[1].query).toContain(DEFAULT_MUTATION);
     // Nothing from a CDN in the page itself either.
     expect(page).not.toMatch(/https?:\/\//);
   });

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import type { GraphiQLOptions, Plugin } from 'graphql-yoga';
+import { DEFAULT_MUTATION } from '../default-query.js';
 
 const gzip = promisify(gzipCallback);
 
@@ -143,8 +144,10 @@ export function useGraphiQLAssets(): Plugin {
 }
 
 /**
- * GraphiQL's options: it opens on `defaultQuery`; with auth on, the query's first lines say which header to add in
- * the Headers tab (opened for it). Headers are not persisted in the browser's storage.
+ * GraphiQL's options: it opens on `defaultQuery` in its first tab, with the ready mutation (`DEFAULT_MUTATION`) in a
+ * second; with auth on, each tab's first lines say which header to add in the Headers tab (opened for it). A new tab
+ * opens on `defaultQuery`. Tabs and headers come from these options only in a browser with no GraphiQL tabs stored
+ * yet; headers are not persisted in the browser's storage.
  */
 export function graphiqlOptions(
   defaultQuery: string | undefined,
@@ -159,7 +162,12 @@ export function graphiqlOptions(
     : '';
   return {
     title: 'Contact gateway',
-    ...(defaultQuery === undefined ? {} : { defaultQuery: hint + defaultQuery }),
+    ...(defaultQuery === undefined
+      ? {}
+      : {
+          defaultQuery: hint + defaultQuery,
+          defaultTabs: [{ query: hint + defaultQuery }, { query: hint + DEFAULT_MUTATION }],
+        }),
     ...(hint ? { defaultEditorToolsVisibility: 'headers' as const } : {}),
     shouldPersistHeaders: false,
   };
