@@ -666,15 +666,20 @@ describe('IntercomWriter', () => {
     expect(up.list()).toEqual([`POST /contacts/${IC}/archive`, `DELETE /contacts/${IC}`]);
   });
 
-  it('tagContact: POST /tags {name} then POST /contacts/{id}/tags {id}, then the contact read again', async () => {
+  it('tagContact: the contact read, POST /tags {name}, POST /contacts/{id}/tags {id}, the contact read again', async () => {
     const up = intercom({
       'POST /tags': () => json({ type: 'tag', id: '81', name: 'VIP' }),
       [`POST /contacts/${IC}/tags`]: () => json({ type: 'tag', id: '81', name: 'VIP' }),
       [`GET /contacts/${IC}`]: () => json(intercomContact()),
     });
     expect(await up.writer.tagContact(IC, 'VIP')).toMatchObject({ ok: true });
-    expect(up.list()).toEqual(['POST /tags', `POST /contacts/${IC}/tags`, `GET /contacts/${IC}`]);
-    expect(up.calls.map((call) => call.body)).toEqual([{ name: 'VIP' }, { id: '81' }, undefined]);
+    expect(up.list()).toEqual([
+      `GET /contacts/${IC}`,
+      'POST /tags',
+      `POST /contacts/${IC}/tags`,
+      `GET /contacts/${IC}`,
+    ]);
+    expect(up.calls.map((call) => call.body)).toEqual([undefined, { name: 'VIP' }, { id: '81' }, undefined]);
   });
 
   it('untagContact: the tag id from the tag list, DELETE …/tags/{id}; an unknown tag is success without a DELETE', async () => {

@@ -386,11 +386,12 @@ describe('tagContact / untagContact', () => {
       id: created?.id,
     });
     note('tagContact', 'INTERCOM', 'tagged (tag created)');
-    // Then the contact read again, and the tag list (the contact's tag refs carry ids only).
+    // The contact read first (a tag is created only for a contact that exists), then again after the change, and the
+    // tag list (the contact's tag refs carry ids only).
     expect(calls.intercom).toEqual({
       'POST /tags': 1,
       'POST /contacts/{id}/tags': 1,
-      'GET /contacts/{id}': 1,
+      'GET /contacts/{id}': 2,
       'GET /tags': 1,
     });
     expect(names((await read(contact.id))?.tags)).toContain(tagName);
@@ -853,10 +854,7 @@ describe('when the source refuses', () => {
     expect((await read(contact.id))?.channels.map((c: { value: string }) => c.value)).toEqual([contact.email]);
   });
 
-  // BUG (src/upstream/backside/writer.ts, addChannel): the 409's field is read from Backside's message ("…this
-  // email…") and answered as ["input", "email"], a field AddChannelInput does not have; the value is `value` (the
-  // Intercom writer remaps it). Flip to `it` once fixed.
-  it.fails('Backside 409 on addChannel names the input field at fault: ["input", "value"]', async () => {
+  it('Backside 409 on addChannel names the input field at fault: ["input", "value"]', async () => {
     const holder = await fresh('BACKSIDE');
     const contact = await fresh('BACKSIDE');
     const payload = await contactMutation('addChannel', { contactId: contact.id, type: 'EMAIL', value: holder.email });
@@ -889,10 +887,8 @@ describe('when the source refuses', () => {
     expect((await read(contact.id))?.customAttributes).toEqual({});
   });
 
-  // BUG (src/upstream/intercom/writer.ts, tagContact): `POST /tags` (which creates a missing tag in the workspace)
-  // goes out before the contact is known to exist, so a tagContact answering NOT_FOUND has still created the tag —
-  // against "a mutation with userErrors changed nothing". Flip to `it` once fixed.
-  it.fails('Intercom tagContact on an unknown contact creates no tag', async () => {
+  // A refused tagContact changes nothing: the contact is read before `POST /tags` (which creates a missing tag).
+  it('Intercom tagContact on an unknown contact creates no tag', async () => {
     const tagName = `ghost-${Date.now().toString(36)}`;
     const payload = await contactMutation('tagContact', {
       contactId: contactId('INTERCOM', 'ffffffffffffffffffffffff'),

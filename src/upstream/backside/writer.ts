@@ -160,9 +160,13 @@ export class BacksideWriter implements SourceWriter {
   async addChannel(sourceId: string, channel: ChannelDraft): Promise<WriteResult<Contact>> {
     const answer = await this.client.addChannel(sourceId, toBacksideChannel(channel));
     if (!answer.ok) {
-      return refused(
-        backsideRefusal(answer.status, answer.body, { what: 'channel', recordField: 'contactId', assumed: false }),
-      );
+      const error = backsideRefusal(answer.status, answer.body, {
+        what: 'channel',
+        recordField: 'contactId',
+        assumed: false,
+      });
+      // Our input field for the value is `value`, not `email`/`phone` (Backside's message names the channel type).
+      return refused(error.field === 'email' || error.field === 'phone' ? { ...error, field: 'value' } : error);
     }
     return this.#read(sourceId, 'contactId');
   }

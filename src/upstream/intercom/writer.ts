@@ -95,6 +95,8 @@ export class IntercomWriter implements SourceWriter {
   }
 
   async tagContact(sourceId: string, tagName: string): Promise<WriteResult<Contact>> {
+    // The contact first: `POST /tags` creates a missing tag, and a refused mutation must change nothing.
+    if (!(await this.connector.contact(sourceId))) return refused(notFound('INTERCOM', 'contact', 'contactId'));
     const tag = await this.client.createTag(tagName);
     if (!tag.ok) {
       const error = intercomRefusal(tag.status, tag.body, { what: 'tag', recordField: 'contactId' });
