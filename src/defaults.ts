@@ -158,3 +158,28 @@ export const IDEMPOTENCY = { ttlMs: 24 * 60 * 60 * 1000, maxBytes: 16 * 1024 * 1
 
 /** The scope a caller's JWT must hold (in its `scope` claim) to run mutations. */
 export const WRITE_SCOPE = 'contacts:write';
+
+/**
+ * The shared store (REDIS_URL, src/shared/): every key starts with `prefix`; every command is bounded by
+ * `commandTimeoutMs` (a slow Redis is a down Redis: the gateway serves from memory rather than wait); a lost connection
+ * is retried every `reconnectMaxMs` at most. Values larger than `maxValueBytes` are kept in memory only. An idempotent
+ * write's in-flight marker lives `pendingTtlMs` (longer than any write may take: a replica that dies mid-write frees
+ * the key then), and a replica that finds one polls every `pollMs` for the result.
+ */
+export const SHARED_STORE = {
+  prefix: 'cg:',
+  commandTimeoutMs: 200,
+  connectTimeoutMs: 1_000,
+  reconnectMaxMs: 1_000,
+  maxValueBytes: 4 * 1024 * 1024,
+  pendingTtlMs: 30_000,
+  pollMs: 50,
+} as const;
+
+/**
+ * The upstream rate budget (src/shared/rate-budget.ts): calls a minute per source and credential, over every replica;
+ * 0: no budget of ours (the upstream's own 429s still pace us). Backside's plans cap a tenant at 30, 300 or 1,500 calls
+ * a minute: set BACKSIDE_RATE_LIMIT_PER_MIN to the plan's cap. `replicas` divides the budget when Redis is unreachable
+ * (each process then counts alone).
+ */
+export const RATE_BUDGET = { backsidePerMin: 0, intercomPerMin: 0, replicas: 1 } as const;

@@ -13,7 +13,7 @@ import {
   type YogaServerInstance,
 } from 'graphql-yoga';
 import type { GatewayContext } from './context.js';
-import { BACKSIDE_BASE_URL, MAX_BODY_BYTES, REQUEST_BUDGET_MS, UPSTREAM_DEFAULTS } from './defaults.js';
+import { BACKSIDE_BASE_URL, MAX_BODY_BYTES, RATE_BUDGET, REQUEST_BUDGET_MS, UPSTREAM_DEFAULTS } from './defaults.js';
 import { GatewayError } from './errors.js';
 import { gatewayLogger } from './logger.js';
 import type { Source } from './model.js';
@@ -33,6 +33,12 @@ import { useUnicodeInput } from './plugins/use-unicode-input.js';
 import { useUpstreamDeadline } from './plugins/use-upstream-deadline.js';
 import { useWriteScope } from './plugins/use-write-scope.js';
 import { schema } from './schema/index.js';
+import { SharedGenerations } from './shared/generations.js';
+import { RateBudget } from './shared/rate-budget.js';
+import { LearnedResets } from './shared/rate-resets.js';
+import { type SharedHealth, SharedStore } from './shared/redis.js';
+import { sharedResponseCache } from './shared/response-cache.js';
+import { SharedCache } from './shared/shared-cache.js';
 import { Sources } from './sources.js';
 import { BacksideClient } from './upstream/backside/client.js';
 import { BacksideConnector } from './upstream/backside/connector.js';
@@ -40,15 +46,18 @@ import { BacksideWriter } from './upstream/backside/writer.js';
 import type { SourceConnector } from './upstream/connector.js';
 import { BodyBudget } from './upstream/http/body.js';
 import { RequestDeadline } from './upstream/http/deadline.js';
+import type { UpstreamObserver } from './upstream/http/observer.js';
 import type { UpstreamPolicy } from './upstream/http/policy.js';
 import type { RequestScope } from './upstream/http/requester.js';
-import { type UpstreamFailureEvent, UpstreamHttp } from './upstream/http/upstream-http.js';
+import type { UpstreamSharedState } from './upstream/http/shared-state.js';
+import { type BreakerState, type UpstreamFailureEvent, UpstreamHttp } from './upstream/http/upstream-http.js';
 import { IntercomClient } from './upstream/intercom/client.js';
 import { IntercomConnector } from './upstream/intercom/connector.js';
 import { IntercomWriter } from './upstream/intercom/writer.js';
 import type { SourceWriter } from './upstream/writer.js';
 import { WriteGenerations } from './writes/generations.js';
 import { MemoryIdempotencyStore } from './writes/idempotency.js';
+import { RedisIdempotencyStore } from './writes/redis-idempotency.js';
 import { Writers } from './writes/writers.js';
 
 export interface GatewayOptions {
@@ -119,17 +128,45 @@ export interface GatewayOptions {
    * once with UPSTREAM_UNAVAILABLE for that source) and no new one starts. src/index.ts aborts it after the grace.
    */
   stopSignal?: AbortSignal | undefined;
+  /**
+   * Redis shared by every replica (REDIS_URL): rate budget, learned 429 resets, the tag list and response caches, APQ,
+   * idempotency keys and write generations (src/shared/). Undefined: all in this process's memory.
+   */
+  redisUrl?: string | undefined;
+  /** Replicas sharing the rate budget: each counts budget / replicas while Redis is unreachable. Default 1. */
+  replicas?: number | undefined;
+  /** Upstream calls a minute per source and credential over every replica; 0 or absent: no budget of ours. */
+  rateLimitPerMinute?: Partial<Record<Source, number>> | undefined;
+  /** Told of every upstream call, attempt, retry, rate-limit wait and breaker change (metrics, traces). */
+  observer?: UpstreamObserver | undefined;
 }
 
-export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext>;
+/** What `gateway.health()` reports (readiness, /metrics). */
+export interface GatewayHealth {
+  /** `off`: no REDIS_URL; `ok`: shared; `down`: configured but unreachable or slow (serving from memory). */
+  redis: SharedHealth;
+  /** Each configured source's circuit for the gateway's own credential. */
+  sources: Partial<Record<Source, BreakerState>>;
+}
+
+export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext> & {
+  /** Redis and circuit state now; cheap (no I/O). */
+  health(): GatewayHealth;
+};
 
 /** Builds the gateway without listening: tests call `gateway.fetch`, only src/index.ts opens a port. */
 export function createGateway(options: GatewayOptions): Gateway {
   const mapOptions = { defaultRegion: options.defaultRegion };
   const budgetMs = options.requestBudgetMs ?? REQUEST_BUDGET_MS;
   let log: ((event: UpstreamFailureEvent) => void) | undefined;
+  let logRedis: ((state: 'ok' | 'down', cause?: string) => void) | undefined;
+  const store = options.redisUrl
+    ? new SharedStore({ url: options.redisUrl, log: (state, cause) => logRedis?.(state, cause) })
+    : undefined;
   const common = {
     policy: options.upstream ?? {},
+    shared: fleetState(store, options),
+    observer: options.observer,
     // One budget for the bodies of every source being read at once: the bound is the process's memory.
     bodyBudget: new BodyBudget(options.upstream?.bodyBudgetBytes ?? UPSTREAM_DEFAULTS.bodyBudgetBytes),
     onFailure: (event: UpstreamFailureEvent) => log?.(event),
@@ -168,8 +205,10 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   // Per gateway, not per request: a retried mutation comes in another request.
-  const idempotency = new MemoryIdempotencyStore();
+  const idempotency = store ? new RedisIdempotencyStore(store, { waitMs: budgetMs }) : new MemoryIdempotencyStore();
   const writeGenerations = new WriteGenerations();
+  // With Redis, a write on any replica moves the credential's shared generation: every replica's cached answers go.
+  const sharedGenerations = store ? new SharedGenerations(store, 'rc') : undefined;
   // Parsed documents (and what lives as long as them: validation results, compiled code) kept by bytes, not count.
   const documents = documentCache({ jit: options.jit !== false });
   const backsideKeyHeader = options.backsideKeyHeader?.toLowerCase();
@@ -193,6 +232,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ...usePersisted({
       operations: options.persistedOperations,
       allowArbitraryOperations: options.allowArbitraryOperations,
+      shared: store,
     }),
     ...useQueryLimits(limits),
     useUnicodeInput(),
@@ -219,7 +259,13 @@ export function createGateway(options: GatewayOptions): Gateway {
           useResponseCache({
             ttl: options.responseCacheTtlMs,
             // A write by a credential moves it to a new generation: nothing cached before the write is served after.
-            session: (request: Request) => writeGenerations.session(credential(request)),
+            session: sharedGenerations
+              ? async (request: Request) => {
+                  const key = credential(request);
+                  return `${writeGenerations.session(key)}|${await sharedGenerations.current(key)}`;
+                }
+              : (request: Request) => writeGenerations.session(credential(request)),
+            ...(store ? { cache: sharedResponseCache(store) } : {}),
           }) as Plugin,
         ]
       : []),
@@ -299,7 +345,10 @@ export function createGateway(options: GatewayOptions): Gateway {
           idempotency,
           // The caller (its API key or JWT subject, as a digest) and the credential it writes with.
           caller: `${(initial as CallerContext).caller?.id ?? 'open'}|${upstreamCredential}`,
-          changed: () => writeGenerations.bump(upstreamCredential),
+          changed: () => {
+            writeGenerations.bump(upstreamCredential);
+            void sharedGenerations?.bump(upstreamCredential);
+          },
         },
         defaultRegion: options.defaultRegion,
         maxCost: limits.cost,
@@ -313,7 +362,53 @@ export function createGateway(options: GatewayOptions): Gateway {
   // Operators see which source failed, how and on which route; never a URL, token or upstream body.
   log = (event) =>
     yoga.logger.warn(`upstream ${event.source} ${event.code} (${event.detail}) attempt ${event.attempt}`);
-  return yoga;
+  // One line when Redis goes down and one when it is back; never its URL.
+  logRedis = (state, cause) =>
+    state === 'down'
+      ? yoga.logger.warn(`redis down (${cause ?? 'unreachable'}): serving from memory until it is back`)
+      : yoga.logger.info('redis back: shared state again');
+  const sources: [Source, UpstreamHttp | undefined][] = [
+    ['BACKSIDE', backsideForCallers],
+    ['INTERCOM', intercom],
+  ];
+  const health = (): GatewayHealth => ({
+    redis: store ? store.health() : 'off',
+    sources: Object.fromEntries(
+      sources.flatMap(([source, http]) => (http ? [[source, http.breakerState()]] : [])),
+    ) as GatewayHealth['sources'],
+  });
+  // Redis is closed with the gateway (yoga.dispose(), as at shutdown or the end of a test).
+  if (store) yoga.disposableStack.defer(() => store.close());
+  return Object.assign(yoga, { health });
+}
+
+/** What the transports share between replicas: the rate budget always (memory without Redis), the rest with Redis. */
+function fleetState(store: SharedStore | undefined, options: GatewayOptions): UpstreamSharedState | undefined {
+  const perMinute = {
+    BACKSIDE: options.rateLimitPerMinute?.BACKSIDE ?? RATE_BUDGET.backsidePerMin,
+    INTERCOM: options.rateLimitPerMinute?.INTERCOM ?? RATE_BUDGET.intercomPerMin,
+  };
+  const budget = new RateBudget({ perMinute, replicas: options.replicas ?? RATE_BUDGET.replicas, store });
+  const state: UpstreamSharedState = {};
+  if (budget.has('BACKSIDE') || budget.has('INTERCOM')) state.budget = (source, key) => budget.take(source, key);
+  if (store) {
+    const resets = new LearnedResets(store);
+    const answers = new SharedCache({
+      store,
+      namespace: 'ans',
+      memoryMaxBytes: options.upstream?.cacheMaxBytes ?? UPSTREAM_DEFAULTS.cacheMaxBytes,
+    });
+    const generations = {
+      BACKSIDE: new SharedGenerations(store, 'BACKSIDE'),
+      INTERCOM: new SharedGenerations(store, 'INTERCOM'),
+    };
+    state.resetAt = (source, key) => resets.resetAt(source, key);
+    state.learnReset = (source, key, at) => resets.learn(source, key, at);
+    state.answers = answers;
+    state.generation = (source, key) => generations[source].current(key);
+    state.wrote = (source, key) => generations[source].bump(key);
+  }
+  return Object.keys(state).length > 0 ? state : undefined;
 }
 
 /**

@@ -5,7 +5,12 @@ import { parse } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
 import { APQ_STORE } from '../defaults.js';
+import type { SharedStore } from '../shared/redis.js';
+import { SharedCache } from '../shared/shared-cache.js';
 import type { PersistedOperation } from './use-persisted-manifest.js';
+
+/** How long a registered document is kept in Redis, ms: a client whose hash is forgotten resends the text once. */
+const APQ_SHARED_TTL_MS = 24 * 60 * 60 * 1000;
 
 export interface PersistedOptions {
   /** Trusted documents (Apollo's persisted-query manifest, read at the edge), served by id; undefined: none. */
@@ -16,6 +21,8 @@ export interface PersistedOptions {
   allowArbitraryOperations?: boolean | undefined;
   /** Bound of the automatic persisted queries kept in memory; default src/defaults.ts APQ_STORE. */
   apqStore?: { maxEntries: number; maxBytes: number } | undefined;
+  /** Redis (REDIS_URL): registrations shared by every replica (`cg:apq:<sha256>`); undefined: memory only. */
+  shared?: SharedStore | undefined;
 }
 
 /**
@@ -27,7 +34,23 @@ export interface PersistedOptions {
 export function apqStore(
   bound: { maxEntries: number; maxBytes: number },
   trusted?: ReadonlyMap<string, string>,
+  shared?: SharedStore,
 ): APQStore {
+  if (shared) {
+    // Both tiers: this process's memory (same bound), then Redis, so one replica's registration serves every other.
+    const cache = new SharedCache({
+      store: shared,
+      namespace: 'apq',
+      memoryMaxBytes: bound.maxBytes,
+      memoryMaxEntries: bound.maxEntries,
+    });
+    return {
+      get: (hash) => trusted?.get(hash) ?? cache.get(hash).then((query) => query ?? null),
+      set: async (hash, query) => {
+        if (!trusted?.has(hash)) await cache.set(hash, query, APQ_SHARED_TTL_MS);
+      },
+    };
+  }
   const kept = new LRUCache<string, string>({
     max: bound.maxEntries,
     maxSize: bound.maxBytes,
@@ -56,7 +79,7 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
  */
 export function usePersisted(options: PersistedOptions): Plugin[] {
   const bound = options.apqStore ?? APQ_STORE;
-  if (!options.operations) return [useAPQ({ store: apqStore(bound), hash: sha256 })];
+  if (!options.operations) return [useAPQ({ store: apqStore(bound, undefined, options.shared), hash: sha256 })];
   const trusted = new Map<string, string>();
   for (const operation of options.operations) {
     try {
@@ -67,7 +90,7 @@ export function usePersisted(options: PersistedOptions): Plugin[] {
     trusted.set(operation.id, operation.body);
   }
   if (options.allowArbitraryOperations !== false) {
-    return [useAPQ({ store: apqStore(bound, trusted), hash: sha256 })];
+    return [useAPQ({ store: apqStore(bound, trusted, options.shared), hash: sha256 })];
   }
   const refuse = (message: string, status: number) => () =>
     createGraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status } } });

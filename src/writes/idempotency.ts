@@ -64,7 +64,7 @@ interface InFlight {
 }
 
 /** The store's own key for a scope: a digest, so that keys of any length cost the same and hold nothing readable. */
-function storeKey(scope: IdempotencyScope): string {
+export function storeKey(scope: IdempotencyScope): string {
   return createHash('sha256')
     .update(JSON.stringify([scope.caller, scope.mutation, scope.key]))
     .digest('base64url');

@@ -37,6 +37,11 @@ export class Lanes {
     this.#own = { credential: ownCredential, lane: this.#make() };
   }
 
+  /** The gateway's own credential's lane. */
+  own(): Lane {
+    return this.#own.lane;
+  }
+
   get(credential: string): Lane {
     if (credential === this.#own.credential) return this.#own.lane;
     let lane = this.#lanes.get(credential);

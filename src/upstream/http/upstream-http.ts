@@ -11,22 +11,29 @@
 // credentials keep theirs: a write by one tenant says nothing of what another may see.
 // One deadline model: each attempt is bounded by `timeoutMs` from sending to the body's last byte; the request's
 // budget (its scope's signal and deadline) bounds the attempts, backoff, rate-limit waits and time queued.
+// Fleet (shared-state.ts, when given): before every attempt that goes to the network, a 429 reset learned by any
+// replica is waited for (or refused) and a token of the shared rate budget is taken (waited for within the budget, or
+// UPSTREAM_RATE_LIMITED without calling); `cacheTtlMs` answers and write generations are shared between replicas.
+// Observer (observer.ts, when given): each call, attempt, retry, rate-limit wait and breaker change is told.
 import { createHash } from 'node:crypto';
 import { BrokenCircuitError, CircuitState, TimeoutStrategy, timeout } from 'cockatiel';
 import ky, { type KyInstance, type Options } from 'ky';
 import { LRUCache } from 'lru-cache';
 import { UPSTREAM_DEFAULTS } from '../../defaults.js';
+import { GatewayError } from '../../errors.js';
 import type { Source } from '../../model.js';
 import { BodyBudget, type BodyLimits } from './body.js';
 import { DeadlineExceeded, narrowed, sleep, untilAborted } from './deadline.js';
 import { exchange, type PreparedCall, type Progress } from './exchange.js';
-import { abortFailure, callerGone, OutcomeUnknownError, toFailure } from './failure.js';
+import { AttemptFailure, abortFailure, callerGone, OutcomeUnknownError, toFailure } from './failure.js';
 import { type Lane, Lanes } from './isolation.js';
+import type { UpstreamObserver, UpstreamServedBy } from './observer.js';
 import type { UpstreamPolicy } from './policy.js';
 import type { Requester, RequestOptions, RequestScope, UpstreamResponse } from './requester.js';
 import { retryDelay } from './retry.js';
 import { routeOf } from './route.js';
 import { SharedReads, type SharedScope } from './shared-read.js';
+import type { UpstreamSharedState } from './shared-state.js';
 
 /** What is told of every failed attempt, for logs and metrics: codes and route templates only. */
 export interface UpstreamFailureEvent {
@@ -51,6 +58,24 @@ export interface UpstreamHttpOptions {
   fetch?: typeof fetch | undefined;
   /** Shared with the other sources' transports, so the bound is the process's; default: one of its own. */
   bodyBudget?: BodyBudget | undefined;
+  /** State shared with other replicas (rate budget, learned 429 resets, cached answers); default none. */
+  shared?: UpstreamSharedState | undefined;
+  /** Told of calls, attempts, retries, rate-limit waits and breaker changes (metrics, traces); default none. */
+  observer?: UpstreamObserver | undefined;
+}
+
+/** What one call's caller saw, filled in as it goes (for the observer's call event). */
+interface CallTrace {
+  servedBy: UpstreamServedBy;
+  attempts: number;
+}
+
+/** The circuit state of a lane, as health and metrics name it. */
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+function breakerState(state: CircuitState): BreakerState {
+  if (state === CircuitState.Closed) return 'closed';
+  return state === CircuitState.HalfOpen ? 'half-open' : 'open';
 }
 
 /** A signal that never aborts, for calls made outside any request (unit tests, start-up). */
@@ -76,6 +101,8 @@ export class UpstreamHttp {
    */
   readonly #generations: LRUCache<string, number>;
   #writes = 0;
+  readonly #fleet: UpstreamSharedState | undefined;
+  readonly #observer: UpstreamObserver | undefined;
 
   constructor(options: UpstreamHttpOptions) {
     this.source = options.source;
@@ -83,6 +110,13 @@ export class UpstreamHttp {
     const set = Object.entries(options.policy ?? {}).filter(([, value]) => value !== undefined);
     this.#policy = { ...UPSTREAM_DEFAULTS, ...Object.fromEntries(set) };
     this.#lanes = new Lanes(this.#policy, digest(options.headers.Authorization ?? ''));
+    this.#fleet = options.shared;
+    this.#observer = options.observer;
+    const observer = this.#observer;
+    // The gateway's own credential's circuit: what health and the breaker metric report for the source.
+    if (observer?.breaker) {
+      this.#lanes.own().breaker.onStateChange((state) => observer.breaker?.(this.source, breakerState(state)));
+    }
     this.#body = {
       maxBytes: this.#policy.maxBodyBytes,
       budget: options.bodyBudget ?? new BodyBudget(this.#policy.bodyBudgetBytes),
@@ -114,6 +148,11 @@ export class UpstreamHttp {
     this.#ky = ky.create(kyOptions);
   }
 
+  /** The circuit of the gateway's own credential for this source (callers' own keys have theirs). */
+  breakerState(): BreakerState {
+    return breakerState(this.#lanes.own().breaker.state);
+  }
+
   /** A requester bound to one GraphQL request: its signal, deadline and (a tenant's own) credential. */
   scope(scope: RequestScope = {}): Requester {
     const credential = digest(scope.headers?.Authorization ?? this.#defaultAuthorization);
@@ -140,10 +179,33 @@ export class UpstreamHttp {
     // A call with a deadline of its own (a source's share of a list's budget) is cut at it.
     const own =
       deadline < (scope.deadline ?? Number.POSITIVE_INFINITY) ? narrowed(scope.signal ?? NEVER, deadline) : null;
+    const end = this.#observer?.startCall?.(this.source, call.method, call.route);
+    const trace: CallTrace = { servedBy: 'network', attempts: 0 };
+    const started = end ? performance.now() : 0;
+    let status: number | null = null;
+    let code: string | null = null;
     try {
-      return await this.#run<T>(call, options, scope, credential, own?.signal ?? scope.signal ?? NEVER, deadline);
+      const response = await this.#run<T>(
+        call,
+        options,
+        scope,
+        credential,
+        own?.signal ?? scope.signal ?? NEVER,
+        deadline,
+        trace,
+      );
+      status = response.status;
+      return response;
+    } catch (error) {
+      code = (error as { code?: unknown }).code === undefined ? 'ABORTED' : String((error as { code: unknown }).code);
+      throw error;
     } finally {
       own?.dispose();
+      if (end) {
+        const { method, route } = call;
+        const durationMs = performance.now() - started;
+        end({ source: this.source, method, route, ...trace, status, code, durationMs });
+      }
     }
   }
 
@@ -154,45 +216,86 @@ export class UpstreamHttp {
     credential: string,
     signal: AbortSignal,
     deadline: number,
+    trace: CallTrace,
   ): Promise<UpstreamResponse<T | null>> {
     const lane = this.#lanes.get(credential);
+    const sending = { lane, credential, headers: scope.headers, trace };
     if (call.write) {
       this.#wrote(credential);
+      await this.#fleet?.wrote?.(this.source, credential);
       try {
-        return await this.#send<T>(call, lane, scope.headers, { signal, deadline: () => deadline });
+        return await this.#send<T>(call, sending, { signal, deadline: () => deadline });
       } finally {
         // Reads that started while the write was in flight may have seen the record before it.
         this.#wrote(credential);
+        await this.#fleet?.wrote?.(this.source, credential);
       }
     }
     if (!call.idempotent || (!this.#policy.dedupe && !options.cacheTtlMs)) {
-      return this.#send<T>(call, lane, scope.headers, { signal, deadline: () => deadline });
+      return this.#send<T>(call, sending, { signal, deadline: () => deadline });
     }
     const generation = this.#generations.get(credential) ?? 0;
-    const key = JSON.stringify([
-      credential,
-      generation,
-      call.method,
-      call.path,
-      options.searchParams ?? null,
-      options.json ?? null,
-    ]);
-    const cached = this.#cache.get(key);
-    if (cached) return cached as UpstreamResponse<T | null>;
+    // Kept answers shared between replicas carry the credential's shared generation: a write anywhere moves it.
+    const fleet = options.cacheTtlMs && this.#fleet?.answers && this.#fleet.generation ? this.#fleet : undefined;
+    const fleetGeneration = fleet ? await fleet.generation?.(this.source, credential) : undefined;
+    const request = [call.method, call.path, options.searchParams ?? null, options.json ?? null];
+    const key = JSON.stringify([credential, generation, ...(fleet ? [fleetGeneration] : []), ...request]);
+    const sharedKey = fleet
+      ? `${this.source}:${credential}:${digest(JSON.stringify([fleetGeneration, ...request]))}`
+      : '';
+    const cached = this.#cache.get(key) ?? (fleet ? await this.#fromFleet(fleet, sharedKey) : undefined);
+    if (cached) {
+      trace.servedBy = 'cache';
+      return cached as UpstreamResponse<T | null>;
+    }
+    let started = false;
     try {
-      return await this.#shared.run(key, { signal, deadline }, async (shared) => {
-        const response = await this.#send<T>(call, lane, scope.headers, shared);
+      const answer = this.#shared.run(key, { signal, deadline }, async (shared) => {
+        started = true;
+        const response = await this.#send<T>(call, sending, shared);
         // Not kept when a write of this credential began while it was read: it may predate the write.
-        const current = (this.#generations.get(credential) ?? 0) === generation;
-        if (options.cacheTtlMs && current) this.#cache.set(key, response, { ttl: options.cacheTtlMs });
+        let current = (this.#generations.get(credential) ?? 0) === generation;
+        if (fleet && current) current = (await fleet.generation?.(this.source, credential)) === fleetGeneration;
+        if (options.cacheTtlMs && current) {
+          this.#cache.set(key, response, { ttl: options.cacheTtlMs });
+          if (fleet) await this.#toFleet(fleet, sharedKey, response, options.cacheTtlMs);
+        }
         return response;
       });
+      // Started synchronously when no identical read was in flight: otherwise this caller joined another's.
+      if (!started) trace.servedBy = 'shared';
+      return await answer;
     } catch (error) {
       // The caller went away: its own abort reason goes up (Yoga logs an AbortError at debug only).
       if (callerGone(signal)) throw signal.reason;
       // This waiter left at its deadline while the shared call may go on for others, or the call failed.
       throw toFailure(error, this.source, call.route, signal).error;
     }
+  }
+
+  /** A kept answer another replica (or this one) shared, kept here too for what is left of its TTL. */
+  async #fromFleet(fleet: UpstreamSharedState, sharedKey: string): Promise<UpstreamResponse<unknown> | undefined> {
+    const text = await fleet.answers?.get(sharedKey);
+    if (text === undefined) return undefined;
+    const kept = JSON.parse(text) as { status: number; headers: [string, string][]; body: unknown };
+    // Not copied into this.#cache: the shared cache keeps its own memory tier for the rest of the TTL.
+    return { status: kept.status, headers: new Headers(kept.headers), body: kept.body };
+  }
+
+  /** Shares a kept answer, when it is no larger than this process would keep. */
+  async #toFleet(
+    fleet: UpstreamSharedState,
+    sharedKey: string,
+    response: UpstreamResponse<unknown>,
+    ttlMs: number,
+  ): Promise<void> {
+    let text: string;
+    try {
+      text = JSON.stringify({ status: response.status, headers: [...response.headers], body: response.body });
+    } catch {
+      return;
+    }
+    if (text.length <= this.#policy.cacheMaxBytes) await fleet.answers?.set(sharedKey, text, ttlMs);
   }
 
   /** A write by `credential`: a new generation for its reads, and its cached answers dropped. */
@@ -208,31 +311,87 @@ export class UpstreamHttp {
    * non-idempotent call has one attempt; when it fails after its request may have been sent and before any status
    * came back, it throws an OutcomeUnknownError (with the caller gone, its abort reason as ever).
    */
-  async #send<T>(
-    call: PreparedCall,
-    lane: Lane,
-    headers: Record<string, string> | undefined,
-    scope: SharedScope,
-  ): Promise<UpstreamResponse<T | null>> {
+  async #send<T>(call: PreparedCall, sending: Sending, scope: SharedScope): Promise<UpstreamResponse<T | null>> {
+    const { lane, headers, trace, credential } = sending;
+    const observer = this.#observer;
     const maxAttempts = call.idempotent ? this.#policy.retries + 1 : 1;
     for (let attempt = 1; ; attempt++) {
       const progress: Progress = { sent: false, answered: false };
+      let started = 0;
       try {
-        return await this.#attempt<T>(call, lane, headers, scope, progress);
+        // Every attempt that goes to the network, a retry included, waits for a learned reset and takes a token.
+        if (this.#fleet) await this.#pace(call, credential, scope);
+        trace.attempts = attempt;
+        if (observer?.attempt) started = performance.now();
+        const response = await this.#attempt<T>(call, lane, headers, scope, progress);
+        if (observer?.attempt) {
+          const { method, route } = call;
+          const durationMs = performance.now() - started;
+          observer.attempt({
+            source: this.source,
+            method,
+            route,
+            attempt,
+            status: response.status,
+            code: null,
+            durationMs,
+          });
+        }
+        return response;
       } catch (error) {
         if (callerGone(scope.signal)) throw scope.signal.reason;
         const failure = toFailure(error, this.source, call.route, scope.signal);
         if (failure.quiet) throw failure.error;
         const { code, detail = '' } = failure.error;
+        // Only attempts that started (not a refusal by the budget) are attempts for the observer.
+        if (observer?.attempt && started > 0) {
+          const status = /HTTP (\d{3})/.exec(detail)?.[1];
+          observer.attempt({
+            source: this.source,
+            method: call.method,
+            route: call.route,
+            attempt,
+            status: status ? Number(status) : null,
+            code,
+            durationMs: performance.now() - started,
+          });
+        }
         this.#onFailure?.({ source: this.source, code, route: call.route, detail, attempt });
+        // A real 429 (its wait named or floored): every replica waits for its reset before calling this credential.
+        if (code === 'UPSTREAM_RATE_LIMITED' && failure.waitMs !== null) {
+          this.#fleet?.learnReset?.(this.source, credential, Date.now() + failure.waitMs);
+        }
         if (!call.idempotent && progress.sent && !progress.answered) throw new OutcomeUnknownError(failure.error);
         const wait = retryDelay(failure, attempt, maxAttempts, this.#policy, scope.deadline());
         if (wait === null) throw failure.error;
+        observer?.retry?.(this.source, call.route, wait, code === 'UPSTREAM_RATE_LIMITED');
         // Cut short (the caller left, the gateway stops): the last real failure is the answer.
         await sleep(wait, scope.signal).catch(() => {
           throw failure.error;
         });
       }
+    }
+  }
+
+  /**
+   * Before an attempt goes to the network: waits out a 429 reset learned by any replica (refusing, when it is past the
+   * wait cap or the budget) and takes a token of the rate budget (waiting for one within the budget, else refusing).
+   * A refusal is UPSTREAM_RATE_LIMITED, not retried, and nothing was sent.
+   */
+  async #pace(call: PreparedCall, credential: string, scope: SharedScope): Promise<void> {
+    const fleet = this.#fleet as UpstreamSharedState;
+    for (;;) {
+      const resetAt = (await fleet.resetAt?.(this.source, credential)) ?? 0;
+      const reset = resetAt - Date.now();
+      const wait = reset > 0 ? reset : ((await fleet.budget?.(this.source, credential)) ?? 0);
+      if (wait <= 0) return;
+      if ((reset > 0 && wait > this.#policy.rateLimitWaitCapMs) || Date.now() + wait >= scope.deadline()) {
+        this.#observer?.rateLimitWait?.(this.source, 0, true);
+        const why = reset > 0 ? 'waiting for a rate-limit reset' : 'rate budget spent';
+        throw new AttemptFailure(GatewayError.upstream('UPSTREAM_RATE_LIMITED', this.source, `${call.route}: ${why}`));
+      }
+      this.#observer?.rateLimitWait?.(this.source, wait, false);
+      await sleep(wait, scope.signal);
     }
   }
 
@@ -278,6 +437,14 @@ export class UpstreamHttp {
     // Queued for a slot, a caller still leaves at its own deadline.
     return untilAborted(run, signal);
   }
+}
+
+/** What #send needs of the call's caller: its lane, credential (digest), headers and trace. */
+interface Sending {
+  lane: Lane;
+  credential: string;
+  headers: Record<string, string> | undefined;
+  trace: CallTrace;
 }
 
 function prepare(path: string, options: RequestOptions): PreparedCall {
