@@ -11,6 +11,7 @@ import {
   MAX_BODY_BYTES,
   QUERY_LIMITS,
   QUERY_MAX_EXPANDED_FIELDS,
+  RATE_BUDGET,
   REQUEST_BUDGET_MS,
   SHUTDOWN_GRACE_MS,
   UPSTREAM_DEFAULTS as UPSTREAM,
@@ -83,6 +84,12 @@ export interface Config {
   cors: { origins: string[]; localhost: boolean };
   /** No upstream credential at all: serve the built-in demo upstreams. */
   demo: boolean;
+  /** Redis shared by every replica (REDIS_URL); undefined: all state in this process's memory. */
+  redisUrl: string | undefined;
+  /** Replicas behind one address (GATEWAY_REPLICAS): each counts budget / replicas while Redis is unreachable. */
+  replicas: number;
+  /** Upstream calls a minute per source and credential over every replica; 0: no budget of ours. */
+  rateLimitPerMinute: { BACKSIDE: number; INTERCOM: number };
 }
 
 export class ConfigError extends Error {
@@ -138,6 +145,10 @@ export const VARIABLES = {
   JWT_ALGORITHM: '',
   JWT_REQUIRE_EXP: JWT_REQUIRE_EXP ? 'on' : 'off',
   CORS_ORIGINS: '',
+  REDIS_URL: '',
+  GATEWAY_REPLICAS: String(RATE_BUDGET.replicas),
+  BACKSIDE_RATE_LIMIT_PER_MIN: String(RATE_BUDGET.backsidePerMin),
+  INTERCOM_RATE_LIMIT_PER_MIN: String(RATE_BUDGET.intercomPerMin),
 } satisfies Record<string, string>;
 
 type Env = Record<string, string | undefined>;
@@ -296,6 +307,22 @@ function cors(env: Env, demo: boolean): Config['cors'] {
   return { origins: [...new Set(origins)], localhost: false };
 }
 
+/** REDIS_URL: redis:// or rediss:// (credentials in it are allowed: it is never logged); empty: no Redis. */
+function redisUrl(env: Env): string | undefined {
+  const raw = read(env, 'REDIS_URL');
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
+  }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    throw new ConfigError('REDIS_URL', 'must be a redis:// or rediss:// URL');
+  }
+  return raw;
+}
+
 /** PERSISTED_OPERATIONS: the path of an Apollo persisted-query manifest, read and checked here, once. */
 function persisted(env: Env): Pick<Config, 'persistedOperations' | 'allowArbitraryOperations'> {
   const path = read(env, 'PERSISTED_OPERATIONS');
@@ -380,5 +407,11 @@ export function loadConfig(env: Env): Config {
     cors: cors(env, demo),
     defaultRegion: region,
     demo,
+    redisUrl: redisUrl(env),
+    replicas: integer(env, 'GATEWAY_REPLICAS', 1, 1000),
+    rateLimitPerMinute: {
+      BACKSIDE: integer(env, 'BACKSIDE_RATE_LIMIT_PER_MIN', 0, 1_000_000),
+      INTERCOM: integer(env, 'INTERCOM_RATE_LIMIT_PER_MIN', 0, 1_000_000),
+    },
   };
 }

@@ -53,6 +53,9 @@ function gatewayOptions(
     backsideTenantId: config.backside.tenantId,
     defaultRegion: config.defaultRegion,
     graphiql: { defaultQuery: DEFAULT_QUERY },
+    redisUrl: config.redisUrl,
+    replicas: config.replicas,
+    rateLimitPerMinute: config.rateLimitPerMinute,
   };
   if (demoUrls) {
     options.backside = { baseUrl: demoUrls.backside, apiKey: DEMO_BACKSIDE_API_KEY };
