@@ -153,6 +153,42 @@ describe('a create whose answer is lost happens exactly once', () => {
     expect(stack.upstreams.backside.count(B_CREATE)).toBe(1);
   });
 
+  it('a retry with the same idempotency key after an unknown outcome looks again and never creates a second record', async () => {
+    const address = email('lost.retried');
+    const input = { source: 'INTERCOM', name: 'Lost Retried', email: address, idempotencyKey: `retry-${address}` };
+    // Search shows a new contact 2 s after its create (the fake fixes that when the contact is made).
+    const lagMs = 2_000;
+    stack.upstreams.intercom.control.searchLagMs = lagMs;
+    stack.upstreams.intercom.control.dropNextWriteAnswer(1, I_CREATE);
+    const sent = Date.now();
+    const first = await stack.query(CREATE, { input });
+    expect(first.errors?.[0]?.message).toMatch(/may or may not have been created/);
+    // Retried while search still lags: still unknown, and still nothing sent again.
+    const second = await stack.query(CREATE, { input });
+    expect(second.errors?.[0]?.message).toMatch(/may or may not have been created/);
+    expect(stack.upstreams.intercom.count(I_CREATE)).toBe(1);
+    // Once search shows it, the retry answers the record the first call made.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, sent + lagMs + 100 - Date.now())));
+    const third = await stack.query(CREATE, { input });
+    expect(third.errors).toBeUndefined();
+    const record = stack.upstreams.intercom.control.contacts().find((contact) => contact.email === address);
+    expect(third.data?.createContact.contact).toMatchObject({ sourceId: record?.id, email: address });
+    expect(stack.upstreams.intercom.control.count((contact) => contact.email === address)).toBe(1);
+    expect(stack.upstreams.intercom.count(I_CREATE)).toBe(1);
+  });
+
+  it('a retry with the same key of a Backside create nothing can look up stays unknown, one record', async () => {
+    const name = `Nameless${++unique}`;
+    const input = { source: 'BACKSIDE', givenName: name, idempotencyKey: `retry-${name}` };
+    stack.upstreams.backside.control.dropNextWriteAnswer(1, B_CREATE);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const answer = await stack.query(CREATE, { input });
+      expect(answer.errors?.[0]?.message).toMatch(/may or may not have been created.*not send it again/);
+    }
+    expect(stack.upstreams.backside.control.count((contact) => contact.given_name === name)).toBe(1);
+    expect(stack.upstreams.backside.count(B_CREATE)).toBe(1);
+  });
+
   it('a create answered 5xx is not sent again (one POST per source), and the error names no upstream detail', async () => {
     for (const [source, fake, match] of [
       ['BACKSIDE', stack.upstreams.backside, B_CREATE],

@@ -1,9 +1,10 @@
 // The write API of shared/design/contract-writes.graphql for contacts: each mutation validates its input before any
 // upstream call (src/writes/validate.ts), hands the canonical change to the contact's source (src/upstream/writer.ts
 // via ctx.writes), and answers the record after the change, or userErrors and no change at all.
+
 import type { GatewayContext } from '../context.js';
 import type { Contact, Note, Source } from '../model.js';
-import type { SourceWriter, WriteResult } from '../upstream/writer.js';
+import { isOutcomeUnknown, type SourceWriter, type WriteResult } from '../upstream/writer.js';
 import { fromSource, idempotent, refused, type UserError, type WriteOutcome } from '../writes/outcome.js';
 import * as validate from '../writes/validate.js';
 import { builder } from './builder.js';
@@ -195,7 +196,8 @@ const MergeContactsInput = builder.inputType('MergeContactsInput', {
 
 /**
  * One change to one contact's source: the writer's refusal becomes userErrors; a success tells the scope (caches),
- * and, with an idempotency key, is kept as the record's source id and read again on a replay.
+ * and, with an idempotency key, is kept as the record's source id and read again on a replay. `recover`, for creates:
+ * a retry after an unknown outcome looks the record up instead of writing again.
  */
 export function contactWrite(
   ctx: GatewayContext,
@@ -204,77 +206,152 @@ export function contactWrite(
   input: object,
   key: string | undefined,
   run: (writer: SourceWriter) => Promise<WriteResult<Contact>>,
+  recover?: (writer: SourceWriter, startedAt: number) => Promise<WriteResult<Contact>>,
 ): Promise<WriteOutcome<Contact>> {
+  const settle = (result: WriteResult<Contact>): WriteOutcome<Contact> => {
+    if (!result.ok) return refused(fromSource(result.errors, source));
+    ctx.writes.changed(source);
+    return { value: result.value, userErrors: [] };
+  };
   return idempotent(
     ctx.writes,
     mutation,
     key,
     input,
-    async () => {
-      const result = await run(ctx.writes.writers.get(source));
-      if (!result.ok) return refused(fromSource(result.errors, source));
-      ctx.writes.changed(source);
-      return { value: result.value, userErrors: [] };
-    },
+    async () => settle(await run(ctx.writes.writers.get(source))),
     (contact) => ({ source: contact.source, sourceId: contact.sourceId }),
     (kept) => ctx.sources.get(kept.source).contact(kept.sourceId),
+    recover && {
+      is: isOutcomeUnknown,
+      recover: async (startedAt) => settle(await recover(ctx.writes.writers.get(source), startedAt)),
+    },
   );
 }
 
-const contactPayload = (outcome: WriteOutcome<Contact>, input: { clientMutationId?: string | null }) => ({
-  contact: outcome.value,
-  ...payloadBase(outcome.userErrors, input),
-});
-
-/** A validated input's change to one contact, or the validation's userErrors as the payload. */
-async function onContact<V>(
-  ctx: GatewayContext,
-  mutation: string,
-  input: { clientMutationId?: string | null },
-  validated: validate.Validated<V>,
-  target: (value: V) => { source: Source; key?: string | undefined },
-  run: (writer: SourceWriter, value: V) => Promise<WriteResult<Contact>>,
-) {
-  if (!validated.ok) return contactPayload(refused(validated.userErrors), input);
-  const { source, key } = target(validated.value);
-  const value = validated.value;
-  return contactPayload(await contactWrite(ctx, mutation, source, input, key, (writer) => run(writer, value)), input);
+/** A mutation answering ContactPayload: how it reads its input, which source it writes, and the write. */
+interface ContactMutation<V> {
+  description: string;
+  /** The mutation's input type (one of the refs above). */
+  input: unknown;
+  validate(input: never, ctx: GatewayContext): validate.Validated<V>;
+  target(value: V): { source: Source; key?: string | undefined };
+  run(writer: SourceWriter, value: V): Promise<WriteResult<Contact>>;
+  recover?(writer: SourceWriter, value: V, startedAt: number): Promise<WriteResult<Contact>>;
 }
 
-const regionOf = (ctx: GatewayContext) => ({ defaultRegion: ctx.defaultRegion });
+/** Defines `name` on Mutation: validate (userErrors, no call), then write through the contact's source. */
+function contactMutation<V>(name: string, spec: ContactMutation<V>): void {
+  builder.mutationField(name, (t) =>
+    t.field({
+      type: ContactPayload,
+      description: spec.description,
+      complexity: WRITE_COST,
+      args: { input: t.arg({ type: spec.input as typeof CreateContactInput, required: true }) },
+      resolve: async (_root, { input }, ctx) => {
+        const base = input as { clientMutationId?: string | null };
+        const validated = spec.validate(input as never, ctx);
+        const payload = (outcome: WriteOutcome<Contact>) => ({
+          contact: outcome.value,
+          ...payloadBase(outcome.userErrors, base),
+        });
+        if (!validated.ok) return payload(refused(validated.userErrors));
+        const value = validated.value;
+        const { source, key } = spec.target(value);
+        const recover = spec.recover;
+        return payload(
+          await contactWrite(
+            ctx,
+            name,
+            source,
+            base,
+            key,
+            (writer) => spec.run(writer, value),
+            recover && ((writer, startedAt) => recover(writer, value, startedAt)),
+          ),
+        );
+      },
+    }),
+  );
+}
+
+const region = (ctx: GatewayContext) => ({ defaultRegion: ctx.defaultRegion });
+const onContact = <V extends { contact: { source: Source } }>(value: V) => ({ source: value.contact.source });
+
+contactMutation('createContact', {
+  description: 'Create a contact in one source.',
+  input: CreateContactInput,
+  validate: (input, ctx) => validate.validateCreateContact(input, region(ctx)),
+  target: (v) => ({ source: v.source, key: v.idempotencyKey }),
+  run: (writer, v) => writer.createContact(v.draft),
+  recover: (writer, v, startedAt) => writer.recoverCreate(v.draft, startedAt),
+});
+
+contactMutation('updateContact', {
+  description:
+    "Change a contact's own fields. A field left out is kept; a field set to null is cleared where the source allows.",
+  input: UpdateContactInput,
+  validate: (input, ctx) => validate.validateUpdateContact(input, region(ctx)),
+  target: (v) => ({ source: v.contact.source, key: v.idempotencyKey }),
+  run: (writer, v) => writer.updateContact(v.contact.sourceId, v.changes),
+});
+
+contactMutation('tagContact', {
+  description: "Tag a contact by tag name; the tag is created in the contact's source when it does not exist yet.",
+  input: TagContactInput,
+  validate: (input) => validate.validateTagContact(input),
+  target: onContact,
+  run: (writer, v) => writer.tagContact(v.contact.sourceId, v.tagName),
+});
+
+contactMutation('untagContact', {
+  description: 'Remove a tag from a contact, by tag name. Removing a tag the contact does not have is not an error.',
+  input: TagContactInput,
+  validate: (input) => validate.validateTagContact(input),
+  target: onContact,
+  run: (writer, v) => writer.untagContact(v.contact.sourceId, v.tagName),
+});
+
+contactMutation('addChannel', {
+  description: 'Add an email, phone, social or website channel to a contact.',
+  input: AddChannelInput,
+  validate: (input, ctx) => validate.validateAddChannel(input, region(ctx)),
+  target: onContact,
+  run: (writer, v) => writer.addChannel(v.contact.sourceId, v.channel),
+});
+
+contactMutation('addAddress', {
+  description: 'Add a postal address to a contact.',
+  input: AddAddressInput,
+  validate: (input) => validate.validateAddAddress(input),
+  target: onContact,
+  run: (writer, v) => writer.addAddress(v.contact.sourceId, v.address),
+});
+
+contactMutation('attachCompany', {
+  description: 'Attach a contact to a company (Intercom company, Backside organization).',
+  input: CompanyLinkInput,
+  validate: (input) => validate.validateCompanyLink(input),
+  target: onContact,
+  run: (writer, v) => writer.attachCompany(v.contact.sourceId, v.company.sourceId, v.title),
+});
+
+contactMutation('detachCompany', {
+  description: 'Detach a contact from a company.',
+  input: CompanyLinkInput,
+  validate: (input) => validate.validateCompanyLink(input),
+  target: onContact,
+  run: (writer, v) => writer.detachCompany(v.contact.sourceId, v.company.sourceId),
+});
+
+contactMutation('mergeContacts', {
+  description: "Merge an Intercom lead into an Intercom user; the lead's id then answers as the user (410 upstream).",
+  input: MergeContactsInput,
+  validate: (input) => validate.validateMergeContacts(input),
+  target: (v) => ({ source: v.into.source }),
+  run: (writer, v) => writer.mergeContacts(v.from.sourceId, v.into.sourceId),
+});
 
 builder.mutationFields((t) => ({
-  createContact: t.field({
-    type: ContactPayload,
-    description: 'Create a contact in one source.',
-    complexity: WRITE_COST,
-    args: { input: t.arg({ type: CreateContactInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      onContact(
-        ctx,
-        'createContact',
-        input,
-        validate.validateCreateContact(input as validate.CreateContactInput, regionOf(ctx)),
-        (v) => ({ source: v.source, key: v.idempotencyKey }),
-        (writer, v) => writer.createContact(v.draft),
-      ),
-  }),
-  updateContact: t.field({
-    type: ContactPayload,
-    description:
-      "Change a contact's own fields. A field left out is kept; a field set to null is cleared where the source allows.",
-    complexity: WRITE_COST,
-    args: { input: t.arg({ type: UpdateContactInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      onContact(
-        ctx,
-        'updateContact',
-        input,
-        validate.validateUpdateContact(input as validate.UpdateContactInput, regionOf(ctx)),
-        (v) => ({ source: v.contact.source, key: v.idempotencyKey }),
-        (writer, v) => writer.updateContact(v.contact.sourceId, v.changes),
-      ),
-  }),
   deleteContact: t.field({
     type: DeleteContactPayload,
     description:
@@ -292,66 +369,6 @@ builder.mutationFields((t) => ({
       return { deletedContactId: String(input.id), ...base([]) };
     },
   }),
-  tagContact: t.field({
-    type: ContactPayload,
-    description: "Tag a contact by tag name; the tag is created in the contact's source when it does not exist yet.",
-    complexity: WRITE_COST,
-    args: { input: t.arg({ type: TagContactInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      onContact(
-        ctx,
-        'tagContact',
-        input,
-        validate.validateTagContact(input as validate.TagContactInput),
-        (v) => ({ source: v.contact.source }),
-        (writer, v) => writer.tagContact(v.contact.sourceId, v.tagName),
-      ),
-  }),
-  untagContact: t.field({
-    type: ContactPayload,
-    description: 'Remove a tag from a contact, by tag name. Removing a tag the contact does not have is not an error.',
-    complexity: WRITE_COST,
-    args: { input: t.arg({ type: TagContactInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      onContact(
-        ctx,
-        'untagContact',
-        input,
-        validate.validateTagContact(input as validate.TagContactInput),
-        (v) => ({ source: v.contact.source }),
-        (writer, v) => writer.untagContact(v.contact.sourceId, v.tagName),
-      ),
-  }),
-  addChannel: t.field({
-    type: ContactPayload,
-    description: 'Add an email, phone, social or website channel to a contact.',
-    complexity: WRITE_COST,
-    args: { input: t.arg({ type: AddChannelInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      onContact(
-        ctx,
-        'addChannel',
-        input,
-        validate.validateAddChannel(input as validate.AddChannelInput, regionOf(ctx)),
-        (v) => ({ source: v.contact.source }),
-        (writer, v) => writer.addChannel(v.contact.sourceId, v.channel),
-      ),
-  }),
-  addAddress: t.field({
-    type: ContactPayload,
-    description: 'Add a postal address to a contact.',
-    complexity: WRITE_COST,
-    args: { input: t.arg({ type: AddAddressInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      onContact(
-        ctx,
-        'addAddress',
-        input,
-        validate.validateAddAddress(input as validate.AddAddressInput),
-        (v) => ({ source: v.contact.source }),
-        (writer, v) => writer.addAddress(v.contact.sourceId, v.address),
-      ),
-  }),
   addNote: t.field({
     type: NotePayload,
     description: 'Add a note to a contact (Intercom notes; a source without notes answers UNSUPPORTED_BY_SOURCE).',
@@ -367,50 +384,5 @@ builder.mutationFields((t) => ({
       ctx.writes.changed(contact.source);
       return { ...result.value, ...payloadBase([], input) };
     },
-  }),
-  attachCompany: t.field({
-    type: ContactPayload,
-    description: 'Attach a contact to a company (Intercom company, Backside organization).',
-    complexity: WRITE_COST,
-    args: { input: t.arg({ type: CompanyLinkInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      onContact(
-        ctx,
-        'attachCompany',
-        input,
-        validate.validateCompanyLink(input as validate.CompanyLinkInput),
-        (v) => ({ source: v.contact.source }),
-        (writer, v) => writer.attachCompany(v.contact.sourceId, v.company.sourceId, v.title),
-      ),
-  }),
-  detachCompany: t.field({
-    type: ContactPayload,
-    description: 'Detach a contact from a company.',
-    complexity: WRITE_COST,
-    args: { input: t.arg({ type: CompanyLinkInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      onContact(
-        ctx,
-        'detachCompany',
-        input,
-        validate.validateCompanyLink(input as validate.CompanyLinkInput),
-        (v) => ({ source: v.contact.source }),
-        (writer, v) => writer.detachCompany(v.contact.sourceId, v.company.sourceId),
-      ),
-  }),
-  mergeContacts: t.field({
-    type: ContactPayload,
-    description: "Merge an Intercom lead into an Intercom user; the lead's id then answers as the user (410 upstream).",
-    complexity: WRITE_COST,
-    args: { input: t.arg({ type: MergeContactsInput, required: true }) },
-    resolve: (_root, { input }, ctx) =>
-      onContact(
-        ctx,
-        'mergeContacts',
-        input,
-        validate.validateMergeContacts(input as validate.MergeContactsInput),
-        (v) => ({ source: v.into.source }),
-        (writer, v) => writer.mergeContacts(v.from.sourceId, v.into.sourceId),
-      ),
   }),
 }));

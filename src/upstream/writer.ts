@@ -17,6 +17,8 @@ export interface SourceUserError {
   existingId?: string | undefined;
 }
 
+export { isOutcomeUnknown } from './http/failure.js';
+
 export type WriteResult<T> = { ok: true; value: T } | { ok: false; errors: SourceUserError[] };
 
 /**
@@ -86,6 +88,13 @@ export interface SourceWriter {
    * message says the contact may or may not have been created. Never sends a second create.
    */
   createContact(draft: ContactDraft): Promise<WriteResult<Contact>>;
+  /**
+   * A create whose outcome stayed unknown (createContact threw an outcome-unknown error), looked up again and never
+   * sent again: the contact created since `startedAt` (epoch ms, when that create was sent), TAKEN when the one found
+   * is older, or the outcome-unknown error thrown again when nothing is found (yet). For a retry with the same
+   * idempotency key.
+   */
+  recoverCreate(draft: ContactDraft, startedAt: number): Promise<WriteResult<Contact>>;
   updateContact(sourceId: string, changes: ContactChanges): Promise<WriteResult<Contact>>;
   /** Intercom archives (or deletes with `permanently`); Backside soft-deletes. Answers the removed record's source id. */
   deleteContact(sourceId: string, options: { permanently: boolean }): Promise<WriteResult<string>>;

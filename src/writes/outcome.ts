@@ -51,10 +51,30 @@ export function fromSource(errors: SourceUserError[], source: Source): UserError
 }
 
 /**
+ * How a write that may or may not have happened is settled on a retry: `is` tells such an error (the writers'
+ * outcome-unknown errors); `recover` looks again for what the first call may have made, without writing, given when
+ * it started (epoch ms), and answers the outcome or throws (still unknown).
+ */
+export interface UnknownOutcome<T> {
+  is(error: unknown): boolean;
+  recover(startedAt: number): Promise<WriteOutcome<T>>;
+}
+
+/** What the store keeps of a result: JSON only. `unknownSince`: the first call's outcome was unknown (epoch ms). */
+interface Kept<K> {
+  value: K | null;
+  userErrors: UserError[];
+  unknownSince?: number;
+}
+
+/**
  * Runs `execute` once per (caller, mutation, key) when the caller sent an idempotency key: the same key with the same
  * input answers the first result for IDEMPOTENCY.ttlMs (24 h), with other input IDEMPOTENCY_CONFLICT at
  * ["input", "idempotencyKey"]. Results are kept as JSON: `keep` turns a value into what is kept (e.g. the record's
  * source and id) and `restore` turns that back into a value on a replay (e.g. by reading the record again).
+ * With `unknown`, a first call whose outcome is unknown (a lost answer nothing could settle) is kept as such: it
+ * throws its error, and a retry with the key looks again (`unknown.recover`) instead of writing a second time.
+ * Any other thrown failure is not kept: a retry runs again.
  */
 export async function idempotent<T, K>(
   scope: WriteScope,
@@ -64,14 +84,23 @@ export async function idempotent<T, K>(
   execute: () => Promise<WriteOutcome<T>>,
   keep: (value: T) => K,
   restore: (kept: K) => Promise<T | null>,
+  unknown?: UnknownOutcome<T>,
 ): Promise<WriteOutcome<T>> {
   if (key === undefined) return execute();
   let fresh: WriteOutcome<T> | undefined;
-  const outcome = await scope.idempotency.run(
+  let lost: unknown;
+  const outcome = await scope.idempotency.run<Kept<K>>(
     { caller: scope.caller, mutation, key },
     inputDigest(input as Record<string, unknown>),
     async () => {
-      fresh = await execute();
+      const startedAt = Date.now();
+      try {
+        fresh = await execute();
+      } catch (error) {
+        if (!unknown?.is(error)) throw error;
+        lost = error;
+        return { value: null, userErrors: [], unknownSince: startedAt };
+      }
       return { value: fresh.value === null ? null : keep(fresh.value), userErrors: fresh.userErrors };
     },
   );
@@ -84,8 +113,10 @@ export async function idempotent<T, K>(
       },
     ]);
   }
+  if (lost !== undefined) throw lost;
   if (fresh && !outcome.replayed) return fresh;
-  const { value, userErrors } = outcome.value;
+  const { value, userErrors, unknownSince } = outcome.value;
+  if (unknownSince !== undefined && unknown) return unknown.recover(unknownSince);
   if (value === null) return refused(userErrors);
   const restored = await restore(value);
   if (restored === null) {

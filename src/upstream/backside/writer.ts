@@ -11,9 +11,11 @@
 //   and clearing the email or phone through an update (they are channels).
 // - Every write drops what the connector holds of the contact (forget) and answers it read again, unless the write
 //   answered the full record.
+
+import { GatewayError } from '../../errors.js';
 import type { Contact } from '../../model.js';
 import { timestamp } from '../../values.js';
-import { isOutcomeUnknown, type OutcomeUnknownError } from '../http/failure.js';
+import { isOutcomeUnknown, OutcomeUnknownError } from '../http/failure.js';
 import { createdByAttempt, createOutcomeUnknown } from '../lost-answer.js';
 import { badShape } from '../shape.js';
 import { notFound, ok, refused, taken, unsupported } from '../user-errors.js';
@@ -91,6 +93,15 @@ export class BacksideWriter implements SourceWriter {
       }
     }
     return missing.length > 0 ? this.#read(id, 'id') : contact;
+  }
+
+  recoverCreate(draft: ContactDraft, startedAt: number): Promise<WriteResult<Contact>> {
+    const earlier = GatewayError.upstream(
+      'UPSTREAM_UNAVAILABLE',
+      'BACKSIDE',
+      'POST /api/v1/contacts: an earlier answer was lost',
+    );
+    return this.#recover(draft, startedAt, new OutcomeUnknownError(earlier));
   }
 
   async updateContact(sourceId: string, changes: ContactChanges): Promise<WriteResult<Contact>> {

@@ -22,9 +22,11 @@
 //   which does not lag), else by `POST /contacts/search` on external_id or email; search lags behind writes,
 //   so finding nothing leaves the outcome unknown (thrown, see lost-answer.ts). A lost note or merge is thrown as
 //   unknown at once. Nothing is ever sent twice.
+
+import { GatewayError } from '../../errors.js';
 import type { Contact, Note } from '../../model.js';
 import { unixSeconds } from '../../values.js';
-import { isOutcomeUnknown, type OutcomeUnknownError } from '../http/failure.js';
+import { isOutcomeUnknown, OutcomeUnknownError } from '../http/failure.js';
 import { createdByAttempt, createOutcomeUnknown, writeOutcomeUnknown } from '../lost-answer.js';
 import { badShape } from '../shape.js';
 import { invalid, notFound, ok, refused, taken, unsupported, userError } from '../user-errors.js';
@@ -76,6 +78,15 @@ export class IntercomWriter implements SourceWriter {
     }
     if (!answer.ok) return refused(intercomRefusal(answer.status, answer.body, ON_CONTACT));
     return this.#answered(answer.value, 'id');
+  }
+
+  recoverCreate(draft: ContactDraft, startedAt: number): Promise<WriteResult<Contact>> {
+    const earlier = GatewayError.upstream(
+      'UPSTREAM_UNAVAILABLE',
+      'INTERCOM',
+      'POST /contacts: an earlier answer was lost',
+    );
+    return this.#recover(draft, startedAt, new OutcomeUnknownError(earlier));
   }
 
   async updateContact(sourceId: string, changes: ContactChanges): Promise<WriteResult<Contact>> {
