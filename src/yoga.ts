@@ -259,10 +259,11 @@ export function createGateway(options: GatewayOptions): Gateway {
           useResponseCache({
             ttl: options.responseCacheTtlMs,
             // A write by a credential moves it to a new generation: nothing cached before the write is served after.
+            // With Redis the shared generation alone: every replica computes the same session for the same state.
             session: sharedGenerations
               ? async (request: Request) => {
                   const key = credential(request);
-                  return `${writeGenerations.session(key)}|${await sharedGenerations.current(key)}`;
+                  return `${key}#${await sharedGenerations.current(key)}`;
                 }
               : (request: Request) => writeGenerations.session(credential(request)),
             ...(store ? { cache: sharedResponseCache(store) } : {}),

@@ -28,7 +28,9 @@ export class SharedGenerations {
     if (!store) return local;
     const shared = await store.run((client) => client.get(store.key('gen', this.#scope, credential)));
     if (shared === undefined) return local;
-    return `s${shared ?? '0'}`;
+    // Never written (or Redis restarted empty): the Redis instance's run id, so that answers kept in memory under a
+    // generation of an earlier Redis are not taken for current ones.
+    return shared === null ? `s0.${store.runId}` : `s${shared}`;
   }
 
   /** A write by `credential`: a new generation here and, when reachable, on every replica. */

@@ -31,6 +31,8 @@ export class SharedStore {
   /** Whether "down" was already told for this outage (the first connection attempt counts). */
   #toldDown = false;
   #closed = false;
+  /** The connected Redis instance's run id (changes when it restarts); '' until known. */
+  runId = '';
 
   constructor(options: SharedStoreOptions) {
     this.prefix = options.prefix ?? SHARED_STORE.prefix;
@@ -47,9 +49,14 @@ export class SharedStore {
       lazyConnect: false,
     });
     // ioredis emits 'error' for every failed connection attempt; unhandled, it would crash the process.
-    this.client.on('error', (error: Error & { code?: string }) => this.#down(error.code ?? error.name));
+    this.client.on('error', (error: Error & { code?: string }) => this.#down(error.code ?? 'connection lost'));
     this.client.on('close', () => this.#down('connection closed'));
-    this.client.on('ready', () => this.#up());
+    this.client.on('ready', () => {
+      this.#up();
+      void this.run((client) => client.info('server')).then((info) => {
+        this.runId = /run_id:(\w+)/.exec(info ?? '')?.[1] ?? '';
+      });
+    });
   }
 
   health(): SharedHealth {
@@ -74,7 +81,7 @@ export class SharedStore {
     } catch (error) {
       const { code, name, message } = error as Error & { code?: string };
       // A slow command says nothing of the connection by itself; a timeout still counts as down until one succeeds.
-      this.#down(code ?? (message.includes('timed out') ? 'command timed out' : name));
+      this.#down(code ?? (message.includes('timed out') ? 'command timed out' : `${name} in a command`));
       return undefined;
     }
   }
