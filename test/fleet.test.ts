@@ -213,6 +213,16 @@ async function readinessOfAll(expected: { status: number; redis: string }, ms: n
   }
 }
 
+/** Each replica's log lines about Redis (down, back), in order. */
+const redisLines = () =>
+  (fleet as Fleet).gateways.map((gateway) =>
+    gateway
+      .output()
+      .split('\n')
+      .filter((line) => /redis (down|back)/i.test(line))
+      .map((line) => line.slice(0, 200)),
+  );
+
 const codes = (answer: Answer) => (answer.body.errors ?? []).map((error) => error.extensions?.code ?? 'NO_CODE');
 
 let stopped: Promise<void> | undefined;
@@ -368,6 +378,7 @@ describe.skipIf(Boolean(missing))(`fleet: ${REPLICAS} replicas sharing Redis beh
       upstreamRateLimited: limited.length,
       httpStatuses: statuses,
       upstream429s: upstreams.backside.calls.filter((call) => call.status === 429).length,
+      redisLogLines: redisLines(),
     };
     console.info(`rate budget: ${JSON.stringify(numbers.budget)}`);
     for (const answer of answers) expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(500);
@@ -471,6 +482,7 @@ describe.skipIf(Boolean(missing))(`fleet: ${REPLICAS} replicas sharing Redis beh
         upstreamCallsOfOneExecution: callsOfOneExecution,
         upstreamCallsAfterTwoOtherReplicas: callsAfter,
       },
+      redisLogLines: redisLines(),
     };
     console.info(`redis down and back: ${JSON.stringify(numbers.redisDown)}`);
 
