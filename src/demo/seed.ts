@@ -24,6 +24,8 @@ export const DEMO_BACKSIDE_OTHER_KEY = 'bsk_test_other';
 /** Backside tenant A again, scoped `contacts:read` only: every write answers 403. */
 export const DEMO_BACKSIDE_READONLY_KEY = 'bsk_test_readonly';
 export const DEMO_INTERCOM_TOKEN = 'ic_test_demo';
+/** The demo Intercom app's client secret: the fake signs its webhooks with it (X-Hub-Signature), the gateway checks. */
+export const DEMO_INTERCOM_CLIENT_SECRET = 'ic_test_demo_client_secret';
 /** A teammate (admin) of the Intercom workspace: notes need an author (`admin_id`). */
 export const DEMO_INTERCOM_ADMIN_ID = '991';
 

@@ -153,6 +153,16 @@ export class UpstreamHttp {
     return breakerState(this.#lanes.own().breaker.state);
   }
 
+  /**
+   * The source says the data changed (a verified webhook): reads with `authorization` (default: the configured
+   * credential) start a new generation here and on every replica, as after a write of ours.
+   */
+  async invalidate(authorization: string = this.#defaultAuthorization): Promise<void> {
+    const credential = digest(authorization);
+    this.#wrote(credential);
+    await this.#fleet?.wrote?.(this.source, credential);
+  }
+
   /** A requester bound to one GraphQL request: its signal, deadline and (a tenant's own) credential. */
   scope(scope: RequestScope = {}): Requester {
     const credential = digest(scope.headers?.Authorization ?? this.#defaultAuthorization);
