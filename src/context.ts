@@ -1,3 +1,4 @@
+import type { ChangeScope } from './events/scope.js';
 import type { CallerContext } from './plugins/use-gateway-auth.js';
 import type { OperationDedupeContext } from './plugins/use-operation-dedupe.js';
 import type { PartialErrorsContext } from './plugins/use-partial-errors.js';
@@ -18,4 +19,6 @@ export interface GatewayContext
   defaultRegion: string | undefined;
   /** The highest query cost allowed (see src/plugins/use-query-limits.ts). */
   maxCost: number;
+  /** The change stream: the bus, this request's credentials and fresh per-event reads (src/events/scope.ts). */
+  changes: ChangeScope;
 }

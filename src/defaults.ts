@@ -183,3 +183,10 @@ export const SHARED_STORE = {
  * (each process then counts alone).
  */
 export const RATE_BUDGET = { backsidePerMin: 0, intercomPerMin: 0, replicas: 1 } as const;
+
+/**
+ * Subscriptions (issue 14): unread events one subscriber may hold before its stream is closed with an error (memory
+ * stays bounded whatever a client's pace), and the per-event read cache shared by the subscribers of one credential
+ * (src/events/event-reads.ts): how long a settled read is kept, ms, and how many reads at most.
+ */
+export const SUBSCRIPTIONS = { queueLength: 100, readKeepMs: 1_000, maxSharedReads: 10_000 } as const;

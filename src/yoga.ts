@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
@@ -13,8 +13,19 @@ import {
   type YogaServerInstance,
 } from 'graphql-yoga';
 import type { GatewayContext } from './context.js';
-import { BACKSIDE_BASE_URL, MAX_BODY_BYTES, RATE_BUDGET, REQUEST_BUDGET_MS, UPSTREAM_DEFAULTS } from './defaults.js';
+import {
+  BACKSIDE_BASE_URL,
+  MAX_BODY_BYTES,
+  RATE_BUDGET,
+  REQUEST_BUDGET_MS,
+  SUBSCRIPTIONS,
+  UPSTREAM_DEFAULTS,
+} from './defaults.js';
 import { GatewayError } from './errors.js';
+import { type ChangeBus, GATEWAY_CREDENTIAL } from './events/event.js';
+import { EventReads } from './events/event-reads.js';
+import { MemoryChangeBus } from './events/memory-bus.js';
+import { RedisChangeBus } from './events/redis-bus.js';
 import { gatewayLogger } from './logger.js';
 import type { Source } from './model.js';
 import { documentCache, usesIncrementalDelivery } from './plugins/document-cache.js';
@@ -139,6 +150,8 @@ export interface GatewayOptions {
   rateLimitPerMinute?: Partial<Record<Source, number>> | undefined;
   /** Told of every upstream call, attempt, retry, rate-limit wait and breaker change (metrics, traces). */
   observer?: UpstreamObserver | undefined;
+  /** The change bus (src/events/); default: Redis pub/sub with REDIS_URL, else this process's memory. */
+  changes?: ChangeBus | undefined;
 }
 
 /** What `gateway.health()` reports (readiness, /metrics). */
@@ -152,6 +165,8 @@ export interface GatewayHealth {
 export type Gateway = YogaServerInstance<Record<string, unknown>, GatewayContext> & {
   /** Redis and circuit state now; cheap (no I/O). */
   health(): GatewayHealth;
+  /** The change bus: every write publishes here; webhooks publish here (origin SOURCE); subscriptions listen. */
+  changes: ChangeBus;
 };
 
 /** Builds the gateway without listening: tests call `gateway.fetch`, only src/index.ts opens a port. */
@@ -209,6 +224,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   const writeGenerations = new WriteGenerations();
   // With Redis, a write on any replica moves the credential's shared generation: every replica's cached answers go.
   const sharedGenerations = store ? new SharedGenerations(store, 'rc') : undefined;
+  // Changes reach subscribers on every replica (Redis) or on this one (memory).
+  const changeBus = options.changes ?? (store ? new RedisChangeBus(store) : new MemoryChangeBus());
+  const eventReads = new EventReads(SUBSCRIPTIONS.readKeepMs, SUBSCRIPTIONS.maxSharedReads);
   // Parsed documents (and what lives as long as them: validation results, compiled code) kept by bytes, not count.
   const documents = documentCache({ jit: options.jit !== false });
   const backsideKeyHeader = options.backsideKeyHeader?.toLowerCase();
@@ -309,36 +327,43 @@ export function createGateway(options: GatewayOptions): Gateway {
         },
         deadline: upstreamDeadline.at,
       };
-      const connectors: Partial<Record<Source, SourceConnector>> = {};
-      // Writers share their source's client and connector (one credential, one deadline, one set of loaders); made
-      // only when a mutation asks for one.
-      const writers: Partial<Record<Source, () => SourceWriter>> = {};
       const callerKey = backsideKeyHeader ? request.headers.get(backsideKeyHeader)?.trim() : undefined;
-      if (callerKey) {
-        if (!/^[\x21-\x7e]{1,200}$/.test(callerKey)) {
-          throw createGraphQLError(`The ${options.backsideKeyHeader} header is not a valid key.`, {
-            extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
-          });
+      if (callerKey && !/^[\x21-\x7e]{1,200}$/.test(callerKey)) {
+        throw createGraphQLError(`The ${options.backsideKeyHeader} header is not a valid key.`, {
+          extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+        });
+      }
+      // The request's connectors and writers, or (subscriptions) one event's: same credentials, other loaders.
+      const connect = (scope: RequestScope) => {
+        const connectors: Partial<Record<Source, SourceConnector>> = {};
+        // Writers share their source's client and connector (one credential, one deadline, one set of loaders); made
+        // only when a mutation asks for one.
+        const writers: Partial<Record<Source, () => SourceWriter>> = {};
+        if (callerKey) {
+          // A tenant's own key: every loader of this request is made for it, so nothing is shared with other callers.
+          const tenantScope = { ...scope, headers: { Authorization: `Bearer ${callerKey}` } };
+          const client = new BacksideClient((backsideForCallers as UpstreamHttp).scope(tenantScope));
+          const connector = new BacksideConnector(client, mapOptions);
+          connectors.BACKSIDE = connector;
+          writers.BACKSIDE = () => new BacksideWriter(client, connector);
+        } else if (backside) {
+          const client = new BacksideClient(backside.scope(scope));
+          const connector = new BacksideConnector(client, { ...mapOptions, tenantId: options.backsideTenantId });
+          connectors.BACKSIDE = connector;
+          writers.BACKSIDE = () => new BacksideWriter(client, connector);
         }
-        // A tenant's own key: every loader of this request is made for it, so nothing is shared with other callers.
-        const tenantScope = { ...scope, headers: { Authorization: `Bearer ${callerKey}` } };
-        const client = new BacksideClient((backsideForCallers as UpstreamHttp).scope(tenantScope));
-        const connector = new BacksideConnector(client, mapOptions);
-        connectors.BACKSIDE = connector;
-        writers.BACKSIDE = () => new BacksideWriter(client, connector);
-      } else if (backside) {
-        const client = new BacksideClient(backside.scope(scope));
-        const connector = new BacksideConnector(client, { ...mapOptions, tenantId: options.backsideTenantId });
-        connectors.BACKSIDE = connector;
-        writers.BACKSIDE = () => new BacksideWriter(client, connector);
-      }
-      if (intercom) {
-        const client = new IntercomClient(intercom.scope(scope));
-        const connector = new IntercomConnector(client, mapOptions);
-        connectors.INTERCOM = connector;
-        writers.INTERCOM = () => new IntercomWriter(client, connector, { adminId: options.intercom?.adminId });
-      }
+        if (intercom) {
+          const client = new IntercomClient(intercom.scope(scope));
+          const connector = new IntercomConnector(client, mapOptions);
+          connectors.INTERCOM = connector;
+          writers.INTERCOM = () => new IntercomWriter(client, connector, { adminId: options.intercom?.adminId });
+        }
+        return { connectors, writers };
+      };
+      const { connectors, writers } = connect(scope);
       const upstreamCredential = credential(request);
+      // Intercom is always read with the gateway's token; Backside with the caller's own key when it sent one.
+      const sourceCredential = (source: Source) => (source === 'BACKSIDE' ? upstreamCredential : GATEWAY_CREDENTIAL);
       return {
         sources: new Sources(connectors),
         writes: {
@@ -346,10 +371,37 @@ export function createGateway(options: GatewayOptions): Gateway {
           idempotency,
           // The caller (its API key or JWT subject, as a digest) and the credential it writes with.
           caller: `${(initial as CallerContext).caller?.id ?? 'open'}|${upstreamCredential}`,
-          changed: () => {
+          changed: (source, change) => {
             writeGenerations.bump(upstreamCredential);
             void sharedGenerations?.bump(upstreamCredential);
+            if (change) {
+              changeBus.publish({
+                id: randomUUID(),
+                ...change,
+                source,
+                occurredAt: Date.now(),
+                origin: 'GATEWAY',
+                credential: sourceCredential(source),
+              });
+            }
           },
+        },
+        changes: {
+          bus: changeBus,
+          credential: sourceCredential,
+          // Not tied to this subscriber's lifetime: other subscribers of the credential may share the read.
+          reader: () => {
+            const deadline = new RequestDeadline(budgetMs, { caller: () => undefined, stop: options.stopSignal });
+            const eventScope: RequestScope = {
+              get signal() {
+                return deadline.signal;
+              },
+              deadline: deadline.at,
+            };
+            return { sources: new Sources(connect(eventScope).connectors), done: () => deadline.dispose() };
+          },
+          reads: eventReads,
+          queueLength: SUBSCRIPTIONS.queueLength,
         },
         defaultRegion: options.defaultRegion,
         maxCost: limits.cost,
@@ -380,7 +432,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   // Redis is closed with the gateway (yoga.dispose(), as at shutdown or the end of a test).
   if (store) yoga.disposableStack.defer(() => store.close());
-  return Object.assign(yoga, { health });
+  // Subscriptions end with the gateway (before Redis closes: disposal runs in reverse order).
+  yoga.disposableStack.defer(() => changeBus.close());
+  return Object.assign(yoga, { health, changes: changeBus });
 }
 
 /** What the transports share between replicas: the rate budget always (memory without Redis), the rest with Redis. */

@@ -1,4 +1,4 @@
-// The public API is shared/design/contract.graphql, extended by contract-writes.graphql (read together, as one
+// The public API is shared/design/contract.graphql, extended by contract-writes.graphql and contract-events.graphql (read together, as one
 // document): every type, field, argument, input field, default and enum value there must exist in the gateway's
 // schema with exactly the same type. The printed schema.graphql must match the Pothos schema.
 import { readFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import { schema } from '../src/schema/index.js';
 
-const CONTRACT_FILES = ['contract.graphql', 'contract-writes.graphql'];
+const CONTRACT_FILES = ['contract.graphql', 'contract-writes.graphql', 'contract-events.graphql'];
 const contract = buildSchema(
   CONTRACT_FILES.map((file) => readFileSync(new URL(`../../shared/design/${file}`, import.meta.url), 'utf8')).join(
     '\n',

@@ -5,7 +5,14 @@
 import type { GatewayContext } from '../context.js';
 import type { Contact, Note, Source } from '../model.js';
 import { isOutcomeUnknown, type SourceWriter, type WriteResult } from '../upstream/writer.js';
-import { fromSource, idempotent, refused, type UserError, type WriteOutcome } from '../writes/outcome.js';
+import {
+  fromSource,
+  idempotent,
+  refused,
+  type UserError,
+  type WriteChange,
+  type WriteOutcome,
+} from '../writes/outcome.js';
 import * as validate from '../writes/validate.js';
 import { builder } from './builder.js';
 import { ChannelTypeEnum } from './channel.js';
@@ -195,8 +202,8 @@ const MergeContactsInput = builder.inputType('MergeContactsInput', {
 // ----------------------------------------------------------------------------------------------------- resolving
 
 /**
- * One change to one contact's source: the writer's refusal becomes userErrors; a success tells the scope (caches),
- * and, with an idempotency key, is kept as the record's source id and read again on a replay. `recover`, for creates:
+ * One change to one contact's source: the writer's refusal becomes userErrors; a success tells the scope (caches,
+ * and the change stream: `change` names what changed, given the contact answered), and, with an idempotency key, is kept as the record's source id and read again on a replay. `recover`, for creates:
  * a retry after an unknown outcome looks the record up instead of writing again.
  */
 export function contactWrite(
@@ -206,11 +213,12 @@ export function contactWrite(
   input: object,
   key: string | undefined,
   run: (writer: SourceWriter) => Promise<WriteResult<Contact>>,
+  change: (contact: Contact) => WriteChange,
   recover?: (writer: SourceWriter, startedAt: number) => Promise<WriteResult<Contact>>,
 ): Promise<WriteOutcome<Contact>> {
   const settle = (result: WriteResult<Contact>): WriteOutcome<Contact> => {
     if (!result.ok) return refused(fromSource(result.errors, source));
-    ctx.writes.changed(source);
+    ctx.writes.changed(source, change(result.value));
     return { value: result.value, userErrors: [] };
   };
   return idempotent(
@@ -236,6 +244,8 @@ interface ContactMutation<V> {
   validate(input: never, ctx: GatewayContext): validate.Validated<V>;
   target(value: V): { source: Source; key?: string | undefined };
   run(writer: SourceWriter, value: V): Promise<WriteResult<Contact>>;
+  /** What the change stream is told of a success (`contact`: the record answered); default UPDATED of that record. */
+  change?(value: V, contact: Contact): WriteChange;
   recover?(writer: SourceWriter, value: V, startedAt: number): Promise<WriteResult<Contact>>;
 }
 
@@ -258,6 +268,7 @@ function contactMutation<V>(name: string, spec: ContactMutation<V>): void {
         const value = validated.value;
         const { source, key } = spec.target(value);
         const recover = spec.recover;
+        const change = spec.change ?? ((_v: V, contact: Contact) => updated(contact));
         return payload(
           await contactWrite(
             ctx,
@@ -266,6 +277,7 @@ function contactMutation<V>(name: string, spec: ContactMutation<V>): void {
             base,
             key,
             (writer) => spec.run(writer, value),
+            (contact) => change(value, contact),
             recover && ((writer, startedAt) => recover(writer, value, startedAt)),
           ),
         );
@@ -274,6 +286,7 @@ function contactMutation<V>(name: string, spec: ContactMutation<V>): void {
   );
 }
 
+const updated = (contact: Contact): WriteChange => ({ kind: 'UPDATED', sourceId: contact.sourceId });
 const region = (ctx: GatewayContext) => ({ defaultRegion: ctx.defaultRegion });
 const onContact = <V extends { contact: { source: Source } }>(value: V) => ({ source: value.contact.source });
 
@@ -283,6 +296,7 @@ contactMutation('createContact', {
   validate: (input, ctx) => validate.validateCreateContact(input, region(ctx)),
   target: (v) => ({ source: v.source, key: v.idempotencyKey }),
   run: (writer, v) => writer.createContact(v.draft),
+  change: (_v, contact) => ({ kind: 'CREATED', sourceId: contact.sourceId }),
   recover: (writer, v, startedAt) => writer.recoverCreate(v.draft, startedAt),
 });
 
@@ -301,6 +315,7 @@ contactMutation('tagContact', {
   validate: (input) => validate.validateTagContact(input),
   target: onContact,
   run: (writer, v) => writer.tagContact(v.contact.sourceId, v.tagName),
+  change: (v) => ({ kind: 'TAGGED', sourceId: v.contact.sourceId }),
 });
 
 contactMutation('untagContact', {
@@ -309,6 +324,7 @@ contactMutation('untagContact', {
   validate: (input) => validate.validateTagContact(input),
   target: onContact,
   run: (writer, v) => writer.untagContact(v.contact.sourceId, v.tagName),
+  change: (v) => ({ kind: 'UNTAGGED', sourceId: v.contact.sourceId }),
 });
 
 contactMutation('addChannel', {
@@ -349,6 +365,8 @@ contactMutation('mergeContacts', {
   validate: (input) => validate.validateMergeContacts(input),
   target: (v) => ({ source: v.into.source }),
   run: (writer, v) => writer.mergeContacts(v.from.sourceId, v.into.sourceId),
+  // The lead goes away: the change is to it, naming the user it now answers as.
+  change: (v) => ({ kind: 'MERGED', sourceId: v.from.sourceId, mergedIntoId: v.into.sourceId }),
 });
 
 builder.mutationFields((t) => ({
@@ -365,7 +383,9 @@ builder.mutationFields((t) => ({
       const { contact, permanently } = validated.value;
       const result = await ctx.writes.writers.get(contact.source).deleteContact(contact.sourceId, { permanently });
       if (!result.ok) return { deletedContactId: null, ...base(fromSource(result.errors, contact.source)) };
-      ctx.writes.changed(contact.source);
+      // Backside soft-deletes; Intercom archives unless told to delete permanently.
+      const kind = contact.source === 'INTERCOM' && !permanently ? 'ARCHIVED' : 'DELETED';
+      ctx.writes.changed(contact.source, { kind, sourceId: contact.sourceId });
       return { deletedContactId: String(input.id), ...base([]) };
     },
   }),
@@ -381,7 +401,7 @@ builder.mutationFields((t) => ({
       const { contact, body } = validated.value;
       const result = await ctx.writes.writers.get(contact.source).addNote(contact.sourceId, body);
       if (!result.ok) return { ...none, ...payloadBase(fromSource(result.errors, contact.source), input) };
-      ctx.writes.changed(contact.source);
+      ctx.writes.changed(contact.source, { kind: 'NOTE_ADDED', sourceId: contact.sourceId });
       return { ...result.value, ...payloadBase([], input) };
     },
   }),

@@ -12,6 +12,7 @@ import './person.js';
 import './node.js';
 import './user-error.js';
 import './contact-writes.js';
+import './contact-change.js';
 import { toSubgraphSchema } from './federation.js';
 
 /** The gateway's schema, a federation v2 subgraph, sorted so its printed form is stable. */

@@ -100,7 +100,9 @@ builder.mutationField('copyContact', (t) =>
         input,
         async () => {
           const copied = await copyContact(ctx.sources, ctx.writes.writers, contact, to);
-          if (copied.value?.created) ctx.writes.changed(to);
+          if (copied.value?.created) {
+            ctx.writes.changed(to, { kind: 'CREATED', sourceId: copied.value.contact.sourceId });
+          }
           return copied;
         },
         (copy) => ({ source: copy.contact.source, sourceId: copy.contact.sourceId, created: copy.created }),

@@ -1,5 +1,6 @@
 // What a mutation resolves to before the schema shapes its payload, and the two things every mutation does the same
 // way: turning a source's refusal into the contract's userErrors, and replaying a result by idempotency key.
+import type { ContactChangeKind } from '../events/event.js';
 import type { Source } from '../model.js';
 import { encodeGlobalID } from '../schema/ids.js';
 import type { SourceUserError } from '../upstream/writer.js';
@@ -29,8 +30,18 @@ export interface WriteScope {
   idempotency: IdempotencyStore;
   /** A digest naming the caller (its API key, JWT subject or, with auth off, the upstream credential). */
   caller: string;
-  /** Told after a write changed something in a source: drops this credential's cached answers. */
-  changed(source: Source): void;
+  /**
+   * Told after a write changed something in a source: drops this credential's cached answers and, given the change,
+   * publishes it on the change bus (origin GATEWAY, this request's credential for that source).
+   */
+  changed(source: Source, change?: WriteChange): void;
+}
+
+/** What a write changed, for the change stream: the record (source id) and how; MERGED names the record kept. */
+export interface WriteChange {
+  kind: ContactChangeKind;
+  sourceId: string;
+  mergedIntoId?: string | undefined;
 }
 
 export const refused = <T>(userErrors: UserError[]): WriteOutcome<T> => ({ value: null, userErrors });
