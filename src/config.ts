@@ -31,7 +31,14 @@ export interface Config {
     callerKeyHeader: string | undefined;
   };
   /** `adminId`: the Intercom admin notes are written as (INTERCOM_ADMIN_ID); without it addNote answers REQUIRED. */
-  intercom: { baseUrl: string; accessToken: string | undefined; version: string; adminId: string | undefined };
+  intercom: {
+    baseUrl: string;
+    accessToken: string | undefined;
+    version: string;
+    adminId: string | undefined;
+    /** The app's client secret (INTERCOM_CLIENT_SECRET): webhooks at POST /webhooks/intercom; undefined: off. */
+    clientSecret: string | undefined;
+  };
   upstream: {
     timeoutMs: number;
     concurrency: number;
@@ -109,6 +116,7 @@ export const VARIABLES = {
   INTERCOM_ACCESS_TOKEN: '',
   INTERCOM_VERSION: '2.16',
   INTERCOM_ADMIN_ID: '',
+  INTERCOM_CLIENT_SECRET: '',
   UPSTREAM_TIMEOUT_MS: String(UPSTREAM.timeoutMs),
   UPSTREAM_CONCURRENCY: String(UPSTREAM.concurrency),
   UPSTREAM_QUEUE_LIMIT: String(UPSTREAM.queueLimit),
@@ -182,7 +190,10 @@ function baseUrl(env: Env, name: keyof typeof VARIABLES): string {
   return url.href.replace(/\/+$/, '');
 }
 
-function secret(env: Env, name: 'BACKSIDE_API_KEY' | 'INTERCOM_ACCESS_TOKEN'): string | undefined {
+function secret(
+  env: Env,
+  name: 'BACKSIDE_API_KEY' | 'INTERCOM_ACCESS_TOKEN' | 'INTERCOM_CLIENT_SECRET',
+): string | undefined {
   const value = env[name]?.trim();
   if (!value) return undefined;
   if (/\s/.test(value)) throw new ConfigError(name, 'must not contain white space');
@@ -375,6 +386,7 @@ export function loadConfig(env: Env): Config {
       accessToken: intercomToken,
       version,
       adminId: read(env, 'INTERCOM_ADMIN_ID') || undefined,
+      clientSecret: secret(env, 'INTERCOM_CLIENT_SECRET'),
     },
     upstream: {
       timeoutMs: integer(env, 'UPSTREAM_TIMEOUT_MS', 100, 120000),

@@ -5,10 +5,11 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { DEFAULT_QUERY } from './default-query.js';
-import { WORKER_RESTARTS } from './defaults.js';
+import { DEMO_WEBHOOKS, INTERCOM_WEBHOOKS, WORKER_RESTARTS } from './defaults.js';
 import {
   DEMO_BACKSIDE_API_KEY,
   DEMO_INTERCOM_ADMIN_ID,
+  DEMO_INTERCOM_CLIENT_SECRET,
   DEMO_INTERCOM_TOKEN,
   type DemoUpstreams,
   startDemoUpstreams,
@@ -66,6 +67,8 @@ function gatewayOptions(
       // The demo writes notes as its seeded admin, so addNote works with no set-up.
       adminId: config.intercom.adminId ?? DEMO_INTERCOM_ADMIN_ID,
     };
+    // The demo's Intercom fake signs its webhooks with the demo app's secret (goLive).
+    options.intercomWebhooks = { clientSecret: DEMO_INTERCOM_CLIENT_SECRET };
     return options;
   }
   if (config.backside.apiKey) options.backside = { baseUrl: config.backside.baseUrl, apiKey: config.backside.apiKey };
@@ -77,6 +80,7 @@ function gatewayOptions(
       adminId: config.intercom.adminId,
     };
   }
+  if (config.intercom.clientSecret) options.intercomWebhooks = { clientSecret: config.intercom.clientSecret };
   return options;
 }
 
@@ -210,15 +214,28 @@ async function drain(server: Server, requests: InFlight, stop: AbortController, 
 }
 
 /**
+ * The demo is live: once the gateway listens at `graphqlUrl`, the Intercom fake sends it signed webhooks for every
+ * change, and edits a contact now and then by itself, so a subscription in GraphiQL receives changes with no set-up.
+ */
+function goLive(demo: DemoUpstreams, graphqlUrl: string): void {
+  const webhookUrl = new URL(INTERCOM_WEBHOOKS.path, graphqlUrl);
+  webhookUrl.hostname = '127.0.0.1';
+  demo.intercom.control.webhookTarget(webhookUrl.href, DEMO_INTERCOM_CLIENT_SECRET);
+  demo.intercom.control.liveEdits(DEMO_WEBHOOKS.liveEditEveryMs);
+}
+
+/**
  * Serves in this process; a worker reports its address to the primary instead of printing it. Returns the bounded
  * stop of what it serves.
  */
 async function serve(
   config: Config,
   demoUrls: { backside: string; intercom: string } | undefined,
+  onListening?: (url: string) => void,
 ): Promise<() => Promise<void>> {
   // Loaded here, not at the top: a cluster primary never serves, and the schema and plugins cost ~100 MB.
   const { createGateway } = await import('./yoga.js');
+  const { attachWebSockets } = await import('./ws.js');
   // Aborted once the grace is spent: cancels every upstream call still in flight in this process.
   const stop = new AbortController();
   const gateway = createGateway(gatewayOptions(config, demoUrls, stop.signal));
@@ -248,7 +265,16 @@ async function serve(
   const url = `http://localhost:${(server.address() as AddressInfo).port}${gateway.graphqlEndpoint}`;
   if (cluster.isWorker) process.send?.({ listening: url } satisfies WorkerMessage);
   else console.log(`GraphiQL at ${url}`);
-  return () => drain(server, requests, stop, config.shutdownGraceMs);
+  onListening?.(url);
+  // graphql-ws on the same port and path; at a stop, subscriptions (WebSocket and SSE) end first: they never finish.
+  const sockets = attachWebSockets(server, gateway, {
+    backsideKeyHeader: config.backside.callerKeyHeader,
+    maxPayloadBytes: config.maxBodyBytes,
+  });
+  return async () => {
+    await Promise.all([sockets.close(), gateway.changes.close()]);
+    await drain(server, requests, stop, config.shutdownGraceMs);
+  };
 }
 
 /**
@@ -308,6 +334,7 @@ function runPrimary(config: Config, demo: DemoUpstreams | undefined): void {
       // Every worker listens on the one port: say so once.
       if (message.listening === undefined || announced) return;
       announced = true;
+      if (demo) goLive(demo, message.listening);
       console.log(`GraphiQL at ${message.listening} (${config.workers} workers)`);
     });
   };
@@ -404,7 +431,12 @@ async function main(): Promise<void> {
   }
   if (config.demo) demo = await startDemoUpstreams();
   if (config.workers > 1) return runPrimary(config, demo);
-  stopServing = await serve(config, demo && { backside: demo.backside.url, intercom: demo.intercom.url });
+  const live = demo;
+  stopServing = await serve(
+    config,
+    live && { backside: live.backside.url, intercom: live.intercom.url },
+    live && ((url) => goLive(live, url)),
+  );
 }
 
 await main();

@@ -21,8 +21,9 @@ import {
   WriteDrops,
   withRateLimit,
 } from './http.js';
+import { IntercomWebhookSender } from './intercom-webhooks.js';
 import { type IntercomStore, type IntercomWriteSettings, intercomWriteRoutes } from './intercom-writes.js';
-import { DEMO_INTERCOM_TOKEN, type Seed } from './seed.js';
+import { DEMO_INTERCOM_CLIENT_SECRET, DEMO_INTERCOM_TOKEN, type Seed } from './seed.js';
 
 /** Runtime switches and read access of the Intercom fake, for tests. */
 export interface IntercomControl {
@@ -43,6 +44,15 @@ export interface IntercomControl {
   count(predicate?: (contact: IntercomContact) => boolean): number;
   /** The whole live store (the seed the fake was started with): tags, notes, relations, merged and archived ids. */
   store(): Seed['intercom'];
+  /**
+   * Where the fake sends its webhooks (src/demo/intercom-webhooks.ts), signed with `secret` (default
+   * DEMO_INTERCOM_CLIENT_SECRET); undefined (the default) sends none.
+   */
+  webhookTarget(url: string | undefined, secret?: string): void;
+  /** Every `everyMs`, the fake edits a contact by itself (its `last_seen_at`), announced by webhook; 0 stops. */
+  liveEdits(everyMs: number): void;
+  /** Webhooks sent so far: topic and the answer's status (0 while in flight). */
+  webhooks(): readonly { topic: string; status: number | 'failed' }[];
 }
 
 /** The Intercom fake: a `FakeUpstream` with its `control`. */
@@ -400,18 +410,40 @@ export async function startIntercomFake(seed: Seed, options: FakeOptions = {}): 
     (_request, allowed) => error(405, 'method_not_allowed', 'Method Not Allowed', { allow: allowed.join(', ') }),
   );
 
+  const webhooks = new IntercomWebhookSender({ appId: 'demo', roleOf: (id) => byId.get(id)?.role });
+  const isWrite = (request: FakeRequest) => request.method !== 'GET' && request.path !== '/contacts/search';
+  /** Routes a request and announces what a write changed. */
+  const serve = (request: FakeRequest): FakeAnswer => {
+    const edited =
+      request.method === 'PUT' ? byId.get(decodeURIComponent(request.path.split('/')[2] ?? '')) : undefined;
+    const before = edited && { ...edited };
+    const answer = routes(request);
+    if (isWrite(request)) webhooks.afterWrite(request, answer, before);
+    return answer;
+  };
+  let liveEdits: NodeJS.Timeout | undefined;
+  /** A contact seen again, as happens in a live workspace (the demo's timer). */
+  const liveEdit = () => {
+    const contacts = listed();
+    const contact = contacts[Math.floor(Math.random() * contacts.length)];
+    if (!contact) return;
+    const path = `/contacts/${encodeURIComponent(contact.id)}`;
+    const body = { last_seen_at: Math.floor(Date.now() / 1000) };
+    serve({ method: 'PUT', path, query: new URLSearchParams(), body, bodyInvalid: false, headers: {}, baseUrl: '' });
+  };
+
   const fake = await startFake(
     {
       handle: (request) => {
         // Intercom-Version is recorded with the call (RecordedCall.headers) but, like Intercom, not required.
         if (bearer(request) !== DEMO_INTERCOM_TOKEN) return error(401, 'unauthorized', 'Access Token Invalid');
         // Intercom spreads its limit over 10-second windows.
-        return withRateLimit(routes(request), RATE_LIMIT, 10);
+        return withRateLimit(serve(request), RATE_LIMIT, 10);
       },
       internalError: () => error(500, 'server_error', 'Internal Server Error'),
       drops,
       // Search is a POST but reads.
-      isWrite: (request) => request.method !== 'GET' && request.path !== '/contacts/search',
+      isWrite,
     },
     options,
   );
@@ -431,6 +463,19 @@ export async function startIntercomFake(seed: Seed, options: FakeOptions = {}): 
     contacts: () => data.contacts,
     count: (predicate = () => true) => data.contacts.filter(predicate).length,
     store: () => data,
+    webhookTarget: (url, secret = DEMO_INTERCOM_CLIENT_SECRET) => webhooks.target(url, secret),
+    liveEdits(everyMs) {
+      clearInterval(liveEdits);
+      liveEdits = everyMs > 0 ? setInterval(liveEdit, everyMs) : undefined;
+      // The demo's heartbeat never keeps a process alive by itself.
+      liveEdits?.unref();
+    },
+    webhooks: () => webhooks.sent,
   };
-  return { ...fake, control };
+  const close = async () => {
+    clearInterval(liveEdits);
+    webhooks.close();
+    await fake.close();
+  };
+  return { ...fake, close, control };
 }
