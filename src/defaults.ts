@@ -164,7 +164,8 @@ export const WRITE_SCOPE = 'contacts:write';
  * `commandTimeoutMs` (a slow Redis is a down Redis: the gateway serves from memory rather than wait); a lost connection
  * is retried every `reconnectMaxMs` at most. Values larger than `maxValueBytes` are kept in memory only. An idempotent
  * write's in-flight marker lives `pendingTtlMs` (longer than any write may take: a replica that dies mid-write frees
- * the key then), and a replica that finds one polls every `pollMs` for the result.
+ * the key then), and a replica that finds one polls every `pollMs` for the result. After a command times out, no
+ * command is sent (everything answers from memory at once) until a PING, sent every `probeMs`, answers in time.
  */
 export const SHARED_STORE = {
   prefix: 'cg:',

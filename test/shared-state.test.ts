@@ -64,6 +64,13 @@ async function startRedis(port: number): Promise<ChildProcess> {
   throw new Error('redis-server did not start');
 }
 
+/** A client for the test itself (clearing keys, blocking Redis); quiet when Redis is gone. */
+function adminClient(port: number): Redis {
+  const admin = new Redis({ port, host: '127.0.0.1', retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  admin.on('error', () => {});
+  return admin;
+}
+
 async function until(what: () => boolean, ms = 5_000): Promise<void> {
   const end = Date.now() + ms;
   while (!what()) {
@@ -240,11 +247,75 @@ describe.skipIf(!hasRedis)('two gateways sharing one Redis', () => {
     } finally {
       stop();
       // Forget the learned reset in Redis, so that the credential is usable by the tests after this one.
-      const admin = new Redis({ port, host: '127.0.0.1' });
+      const admin = adminClient(port);
       const keys = await admin.keys('cg:429:*');
       if (keys.length > 0) await admin.del(...keys);
       admin.disconnect();
     }
+  });
+
+  it('a short 429 learned by one gateway makes the other wait for its reset before calling', async () => {
+    const c = make({ responseCacheTtlMs: 0 });
+    const waits: number[] = [];
+    const retries: boolean[] = [];
+    const d = make({
+      responseCacheTtlMs: 0,
+      observer: {
+        rateLimitWait: (_source, waitMs, refused) => {
+          if (!refused) waits.push(waitMs);
+        },
+        retry: (_source, _route, _waitMs, rateLimited) => retries.push(rateLimited),
+      },
+    });
+    await until(() => c.gateway.health().redis === 'ok' && d.gateway.health().redis === 'ok');
+    const at: number[] = [];
+    let limited = false;
+    const stop = upstreams.backside.use((_req, res) => {
+      at.push(Date.now());
+      if (limited) return false;
+      limited = true;
+      res.writeHead(429, { 'retry-after': '1', 'content-type': 'application/json' });
+      res.end('{"error":"rate limited"}');
+      return true;
+    });
+    try {
+      const started = Date.now();
+      const first = c.query('{ contacts(first: 1, sources: [BACKSIDE]) { edges { node { id } } } }');
+      await until(() => at.length === 1);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const second = await d.query('{ contacts(first: 2, sources: [BACKSIDE]) { edges { node { id } } } }');
+      expect((await first).errors).toBeUndefined();
+      expect(second.errors).toBeUndefined();
+      // Every call after the 429 went at or after its reset (1 s), on either gateway.
+      expect(at.slice(1).every((time) => time - started >= 950)).toBe(true);
+      expect(waits.length).toBeGreaterThan(0);
+      expect(retries).toEqual([]);
+    } finally {
+      stop();
+    }
+  });
+
+  it('a slow Redis (blocked 1 s) is a down one: answers from memory, no 5xx, then ok again', async () => {
+    const g = make({ responseCacheTtlMs: 0 });
+    await until(() => g.gateway.health().redis === 'ok');
+    const admin = adminClient(port);
+    await admin.ping();
+    // Every client's commands held for a second (DEBUG SLEEP is disabled by default in Redis 7).
+    await admin.call('CLIENT', 'PAUSE', '1000', 'ALL');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const started = Date.now();
+    const answer = await g.query(
+      '{ contacts(first: 11, sources: [INTERCOM]) { edges { node { id tags { name } } } } }',
+    );
+    const tookMs = Date.now() - started;
+    expect(answer.status).toBe(200);
+    expect(answer.errors).toBeUndefined();
+    expect(g.gateway.health().redis).toBe('down');
+    console.log(`slow redis: answered in ${tookMs} ms while Redis was blocked; health down`);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await g.query('{ contacts(first: 12, sources: [INTERCOM]) { edges { node { id tags { name } } } } }');
+    expect(g.gateway.health().redis).toBe('ok');
+    admin.disconnect();
   });
 
   it('holds a 30-a-minute Backside budget over two gateways under concurrent load', async () => {
@@ -252,7 +323,7 @@ describe.skipIf(!hasRedis)('two gateways sharing one Redis', () => {
     const f = make({ responseCacheTtlMs: 0, rateLimitPerMinute: { BACKSIDE: 30 }, requestBudgetMs: 2000, replicas: 2 });
     await until(() => e.gateway.health().redis === 'ok' && f.gateway.health().redis === 'ok');
     // The budget's counter is per credential: start from an empty window (other tests made calls without a budget).
-    const admin = new Redis({ port, host: '127.0.0.1' });
+    const admin = adminClient(port);
     const keys = await admin.keys('cg:rl:*');
     if (keys.length > 0) await admin.del(...keys);
     admin.disconnect();
@@ -361,6 +432,16 @@ describe.skipIf(!hasRedis)('the pieces', () => {
     const local = new RateBudget({ perMinute: { BACKSIDE: 1 }, replicas: 1 });
     expect(await local.take('BACKSIDE', 'x')).toBe(0);
     expect(await local.take('BACKSIDE', 'x')).toBeGreaterThan(0);
+  });
+
+  it('RateBudget: Redis unreachable, each replica counts budget ÷ replicas in memory', async () => {
+    const dead = new SharedStore({ url: `redis://127.0.0.1:${await freePort()}` });
+    const budget = new RateBudget({ perMinute: { BACKSIDE: 4 }, replicas: 2, store: dead });
+    const takes = [];
+    for (let i = 0; i < 3; i++) takes.push(await budget.take('BACKSIDE', 'cred-down'));
+    expect(takes.slice(0, 2)).toEqual([0, 0]);
+    expect(takes[2]).toBeGreaterThan(0);
+    await dead.close();
   });
 
   it('LearnedResets: one replica’s reset is every replica’s', async () => {

@@ -21,12 +21,18 @@ const WINDOW_S = 60;
 
 export class RateBudget {
   readonly #limiters: Partial<Record<Source, RateLimiterAbstract>> = {};
+  /** With Redis: each source's insurance limiter, used directly while Redis is known to be down or slow. */
+  readonly #insurance: Partial<Record<Source, RateLimiterAbstract>> = {};
+  readonly #store: SharedStore | undefined;
 
   constructor(options: RateBudgetOptions) {
+    this.#store = options.store;
     for (const [source, points] of Object.entries(options.perMinute) as [Source, number | undefined][]) {
       if (!points || points <= 0) continue;
       const local = (share: number) =>
         new RateLimiterMemory({ keyPrefix: `rl:${source}`, points: share, duration: WINDOW_S });
+      const insurance = local(Math.max(1, Math.floor(points / Math.max(1, options.replicas))));
+      if (options.store) this.#insurance[source] = insurance;
       this.#limiters[source] = options.store
         ? new RateLimiterRedis({
             storeClient: options.store.client,
@@ -35,7 +41,7 @@ export class RateBudget {
             duration: WINDOW_S,
             // Not connected: count in memory at once rather than fail.
             rejectIfRedisNotReady: true,
-            insuranceLimiter: local(Math.max(1, Math.floor(points / Math.max(1, options.replicas)))),
+            insuranceLimiter: insurance,
           })
         : local(points);
     }
@@ -51,7 +57,9 @@ export class RateBudget {
    * a limiter failure other than "over budget" lets the call go (the upstream's own 429 still paces us).
    */
   async take(source: Source, credential: string): Promise<number> {
-    const limiter = this.#limiters[source];
+    // Known down or slow: count locally at once rather than pay a command's timeout first.
+    const down = this.#store !== undefined && this.#store.health() !== 'ok';
+    const limiter = (down ? this.#insurance[source] : undefined) ?? this.#limiters[source];
     if (!limiter) return 0;
     try {
       await limiter.consume(credential);

@@ -27,21 +27,25 @@ export class SharedStore {
   readonly client: Redis;
   readonly prefix: string;
   readonly #log: SharedStoreOptions['log'];
+  readonly #timeoutMs: number;
   #state: 'ok' | 'down' = 'down';
   /** Whether "down" was already told for this outage (the first connection attempt counts). */
   #toldDown = false;
   #closed = false;
+  /** A command timed out: skip Redis (answer from memory at once) until a background PING answers in time. */
+  #suspended = false;
   /** The connected Redis instance's run id (changes when it restarts); '' until known. */
   runId = '';
 
   constructor(options: SharedStoreOptions) {
     this.prefix = options.prefix ?? SHARED_STORE.prefix;
     this.#log = options.log;
+    this.#timeoutMs = options.commandTimeoutMs ?? SHARED_STORE.commandTimeoutMs;
     this.client = new Redis(options.url, {
       // No queue while disconnected: a command fails at once and the caller serves from memory.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
-      commandTimeout: options.commandTimeoutMs ?? SHARED_STORE.commandTimeoutMs,
+      commandTimeout: this.#timeoutMs,
       connectTimeout: SHARED_STORE.connectTimeoutMs,
       // Reconnect for ever, at most a second apart: Redis coming back makes the gateway shared again.
       retryStrategy: (times) => Math.min(times * 100, SHARED_STORE.reconnectMaxMs),
@@ -52,6 +56,7 @@ export class SharedStore {
     this.client.on('error', (error: Error & { code?: string }) => this.#down(error.code ?? 'connection lost'));
     this.client.on('close', () => this.#down('connection closed'));
     this.client.on('ready', () => {
+      this.#suspended = false;
       this.#up();
       void this.run((client) => client.info('server')).then((info) => {
         this.runId = /run_id:(\w+)/.exec(info ?? '')?.[1] ?? '';
@@ -73,16 +78,28 @@ export class SharedStore {
    * caller serves from memory). Never throws.
    */
   async run<T>(command: (client: Redis) => Promise<T>): Promise<T | undefined> {
-    if (this.#closed || this.client.status !== 'ready') return undefined;
+    if (this.#closed || this.#suspended || this.client.status !== 'ready') return undefined;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const result = await command(this.client);
+      // ioredis's commandTimeout bounds single commands, not a MULTI's EXEC: this bounds every use the same way.
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('command timed out')), this.#timeoutMs);
+      });
+      const running = command(this.client);
+      running.catch(() => {});
+      const result = await Promise.race([running, late]);
       if (this.#state === 'down') this.#up();
       return result;
     } catch (error) {
       const { code, name, message } = error as Error & { code?: string };
       // A slow command says nothing of the connection by itself; a timeout still counts as down until one succeeds.
-      this.#down(code ?? (message.includes('timed out') ? 'command timed out' : `${name} in a command`));
+      const timedOut = message.includes('timed out');
+      this.#down(code ?? (timedOut ? 'command timed out' : `${name} in a command`));
+      // A slow Redis would cost every later command of the request its full timeout: none is sent until it answers.
+      if (timedOut) this.#suspend();
       return undefined;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
@@ -107,6 +124,31 @@ export class SharedStore {
       };
       this.client.once('ready', onReady);
     });
+  }
+
+  /** Probes with PING every SHARED_STORE.probeMs until one answers within the timeout, then serves from Redis again. */
+  #suspend(): void {
+    if (this.#suspended) return;
+    this.#suspended = true;
+    const probe = async () => {
+      if (this.#closed || !this.#suspended) return;
+      let timer: NodeJS.Timeout | undefined;
+      try {
+        const late = new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error('command timed out')), this.#timeoutMs);
+        });
+        const ping = this.client.ping();
+        ping.catch(() => {});
+        await Promise.race([ping, late]);
+        this.#suspended = false;
+        this.#up();
+      } catch {
+        setTimeout(probe, SHARED_STORE.probeMs).unref();
+      } finally {
+        clearTimeout(timer);
+      }
+    };
+    setTimeout(probe, SHARED_STORE.probeMs).unref();
   }
 
   #down(cause: string): void {
