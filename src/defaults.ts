@@ -175,6 +175,7 @@ export const SHARED_STORE = {
   maxValueBytes: 4 * 1024 * 1024,
   pendingTtlMs: 30_000,
   pollMs: 50,
+  probeMs: 250,
 } as const;
 
 /**
