@@ -2,15 +2,19 @@
 // anything else, refuses the stale, acknowledges at once, maps topics to change kinds, publishes each notification
 // once and never older than the contact's last; the caches of the contact follow; the demo's Intercom fake announces
 // its writes; and, end to end through a real SSE subscription, the latency from webhook to delivered event.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { createYoga } from 'graphql-yoga';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { INTERCOM_WEBHOOKS } from '../src/defaults.js';
-import { DEMO_INTERCOM_CLIENT_SECRET } from '../src/demo/index.js';
+import { DEMO_INTERCOM_CLIENT_SECRET, DEMO_INTERCOM_TOKEN } from '../src/demo/index.js';
 import type { ContactChangeEvent } from '../src/events/event.js';
 import { useIntercomWebhooks, type WebhookChangeEvent } from '../src/plugins/use-intercom-webhooks.js';
 import { encodeGlobalID, nodeKey } from '../src/schema/ids.js';
 import { signIntercom } from '../src/webhooks/signature.js';
 import { contactOfItem, kindOfTopic } from '../src/webhooks/topics.js';
+import { createGateway, type Gateway } from '../src/yoga.js';
 import { type Stack, serveOnLoopback, startStack } from './helpers/stack.js';
 
 const SECRET = DEMO_INTERCOM_CLIENT_SECRET;
@@ -438,4 +442,86 @@ describe('end to end through a subscription (SSE)', () => {
     },
     60_000,
   );
+});
+
+const hasRedis = (() => {
+  try {
+    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+/** A redis-server on a free loopback port, no persistence; resolves once it answers PING. */
+async function startRedis(): Promise<{ child: ChildProcess; url: string }> {
+  const probePort = createServer();
+  await new Promise<void>((resolve) => probePort.listen(0, '127.0.0.1', resolve));
+  const { port } = probePort.address() as { port: number };
+  await new Promise((resolve) => probePort.close(resolve));
+  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+  const child = spawn('redis-server', args, { stdio: 'ignore' });
+  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null });
+  probe.on('error', () => {});
+  for (let i = 0; i < 100; i++) {
+    try {
+      await probe.connect();
+      await probe.ping();
+      probe.disconnect();
+      return { child, url: `redis://127.0.0.1:${port}` };
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  probe.disconnect();
+  child.kill('SIGKILL');
+  throw new Error('redis-server did not start');
+}
+
+describe.skipIf(!hasRedis)('two replicas over one Redis', () => {
+  it('the same notification delivered to each replica is published once, and heard once on both', async () => {
+    const redis = await startRedis();
+    const replicas: Gateway[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        replicas.push(
+          createGateway({
+            intercom: { baseUrl: stack.upstreams.intercom.url, accessToken: DEMO_INTERCOM_TOKEN, version: '2.16' },
+            intercomWebhooks: { clientSecret: SECRET },
+            redisUrl: redis.url,
+            graphiql: false,
+            logging: false,
+          }),
+        );
+      }
+      await until(() => replicas.every((replica) => replica.health().redis === 'ok'), 5000);
+      const heard = replicas.map(() => [] as ContactChangeEvent[]);
+      replicas.forEach((replica, i) => {
+        replica.changes.listen((event) => heard[i]?.push(event));
+      });
+      // Redis pub/sub subscriptions settle asynchronously: wait until a first notification reaches both.
+      for (let attempt = 0; attempt < 100 && !heard.every((list) => list.length > 0); attempt++) {
+        const warm = notification('contact.user.updated', contactItem(other));
+        await replicas[0]?.fetch(URL_, {
+          method: 'POST',
+          headers: { 'x-hub-signature': signIntercom(warm, SECRET) },
+          body: warm,
+        });
+        await settle(50);
+      }
+      for (const list of heard) list.length = 0;
+      const body = notification('contact.user.updated', contactItem(contact), { id: 'notif_both_replicas' });
+      const answers = await Promise.all(
+        replicas.map((replica) =>
+          replica.fetch(URL_, { method: 'POST', headers: { 'x-hub-signature': signIntercom(body, SECRET) }, body }),
+        ),
+      );
+      expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+      await settle(300);
+      for (const list of heard) expect(list.map((event) => event.id)).toEqual(['notif_both_replicas']);
+    } finally {
+      for (const replica of replicas) await replica.dispose();
+      redis.child.kill('SIGKILL');
+    }
+  }, 30_000);
 });
