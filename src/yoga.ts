@@ -220,7 +220,15 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const limits = { ...DEFAULT_LIMITS, ...options.limits };
   // Per gateway, not per request: a retried mutation comes in another request.
-  const idempotency = store ? new RedisIdempotencyStore(store, { waitMs: budgetMs }) : new MemoryIdempotencyStore();
+  // In Redis the gateway's own credentials are named by digest ('gateway' in memory), so that gateways configured with
+  // other credentials may share one Redis without sharing answers, generations or idempotency keys.
+  const own = createHash('sha256')
+    .update(JSON.stringify([options.backside?.apiKey ?? '', options.intercom?.accessToken ?? '']))
+    .digest('base64url');
+  const sharedName = (key: string) => (key === 'gateway' ? own : key);
+  const idempotency = store
+    ? new RedisIdempotencyStore(store, { waitMs: budgetMs, namespace: own })
+    : new MemoryIdempotencyStore();
   const writeGenerations = new WriteGenerations();
   // With Redis, a write on any replica moves the credential's shared generation: every replica's cached answers go.
   const sharedGenerations = store ? new SharedGenerations(store, 'rc') : undefined;
@@ -280,7 +288,7 @@ export function createGateway(options: GatewayOptions): Gateway {
             // With Redis the shared generation alone: every replica computes the same session for the same state.
             session: sharedGenerations
               ? async (request: Request) => {
-                  const key = credential(request);
+                  const key = sharedName(credential(request));
                   return `${key}#${await sharedGenerations.current(key)}`;
                 }
               : (request: Request) => writeGenerations.session(credential(request)),
@@ -373,7 +381,7 @@ export function createGateway(options: GatewayOptions): Gateway {
           caller: `${(initial as CallerContext).caller?.id ?? 'open'}|${upstreamCredential}`,
           changed: (source, change) => {
             writeGenerations.bump(upstreamCredential);
-            void sharedGenerations?.bump(upstreamCredential);
+            void sharedGenerations?.bump(sharedName(upstreamCredential));
             if (change) {
               changeBus.publish({
                 id: randomUUID(),

@@ -109,4 +109,9 @@ describe('configuration', () => {
     expect(loadConfig({ ...base, JWT_REQUIRE_EXP: 'off' }).auth?.jwt?.requireExp).toBe(false);
     expect(() => loadConfig({ ...base, JWT_REQUIRE_EXP: 'sometimes' })).toThrow(/^JWT_REQUIRE_EXP: /);
   });
+  it('turns Intercom webhooks on with INTERCOM_CLIENT_SECRET, off without it', () => {
+    expect(loadConfig({}).intercom.clientSecret).toBeUndefined();
+    expect(loadConfig({ INTERCOM_CLIENT_SECRET: ' s3cret ' }).intercom.clientSecret).toBe('s3cret');
+    expect(() => loadConfig({ INTERCOM_CLIENT_SECRET: 'two words' })).toThrow(/^INTERCOM_CLIENT_SECRET: /);
+  });
 });

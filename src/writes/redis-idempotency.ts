@@ -1,8 +1,8 @@
 // Idempotency keys shared by every replica (REDIS_URL): the same contract as MemoryIdempotencyStore
 // (src/writes/idempotency.ts), kept in Redis so that a retry sent to another replica replays the first result.
 //
-// One key per scope, `cg:idem:<storeKey digest>` (the digest covers the caller, which carries the upstream
-// credential's digest, the mutation and the caller's key), holding JSON:
+// One key per scope, `cg:idem:<own credentials digest>:<storeKey digest>` (the latter covers the caller, which carries
+// the upstream credential (a caller's own key's digest), the mutation and the caller's key), holding JSON:
 //   {"d": inputDigest}            in flight: claimed with SET NX, expiring after SHARED_STORE.pendingTtlMs so that a
 //                                 replica dying mid-write frees the key;
 //   {"d": inputDigest, "v": text} done: the result's JSON text, kept IDEMPOTENCY.ttlMs (24 h).
@@ -29,6 +29,8 @@ export interface RedisIdempotencyOptions {
   waitMs?: number;
   /** Largest result kept (its JSON text), bytes; larger ones are answered, not kept. Default IDEMPOTENCY.maxBytes / 16. */
   maxValueBytes?: number;
+  /** A digest of the gateway's own credentials, in every key: gateways with other credentials share nothing. */
+  namespace?: string;
 }
 
 interface Stored {
@@ -43,6 +45,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
   readonly #ttlMs: number;
   readonly #waitMs: number;
   readonly #maxValueBytes: number;
+  readonly #namespace: string;
 
   constructor(store: SharedStore, options: RedisIdempotencyOptions = {}) {
     this.#store = store;
@@ -50,6 +53,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     this.#waitMs = options.waitMs ?? REQUEST_BUDGET_MS;
     this.#maxValueBytes = options.maxValueBytes ?? IDEMPOTENCY.maxBytes / 16;
     this.#memory = new MemoryIdempotencyStore({ ttlMs: this.#ttlMs });
+    this.#namespace = options.namespace ?? '-';
   }
 
   async run<T>(
@@ -82,7 +86,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
     execute: () => Promise<T>,
   ): Promise<IdempotencyOutcome<T>> {
     const store = this.#store;
-    const redisKey = store.key('idem', key);
+    const redisKey = store.key('idem', this.#namespace, key);
     const until = Date.now() + this.#waitMs;
     for (;;) {
       const marker = JSON.stringify({ d: digest } satisfies Stored);
