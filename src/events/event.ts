@@ -62,11 +62,12 @@ export type ChangeStream = AsyncIterableIterator<ContactChangeEvent> & {
 /**
  * Where changes are published and heard. `publish` never throws and never waits (a Redis outage degrades to this
  * replica only). `listen` calls `deliver` synchronously for every event, once, in publish order per replica; it answers
- * the function that stops listening. `close` ends every listener (gateway disposal).
+ * the function that stops listening. `close` ends every listener, calling its `ended` (gateway stop or disposal: open
+ * subscriptions complete).
  */
 export interface ChangeBus {
   publish(event: ContactChangeEvent): void;
-  listen(deliver: (event: ContactChangeEvent) => void): () => void;
+  listen(deliver: (event: ContactChangeEvent) => void, ended?: () => void): () => void;
   close(): Promise<void>;
 }
 

@@ -3,7 +3,8 @@ import type { ChangeBus, ContactChangeEvent } from './event.js';
 
 /** Delivers each published event synchronously to every listener of this process, once; a throwing listener is skipped. */
 export class MemoryChangeBus implements ChangeBus {
-  readonly #listeners = new Set<(event: ContactChangeEvent) => void>();
+  /** Each listener and what to call when the bus closes. */
+  readonly #listeners = new Map<(event: ContactChangeEvent) => void, (() => void) | undefined>();
 
   publish(event: ContactChangeEvent): void {
     this.deliver(event);
@@ -11,7 +12,7 @@ export class MemoryChangeBus implements ChangeBus {
 
   /** Hands `event` to every listener here (also used by the Redis bus for what other replicas published). */
   deliver(event: ContactChangeEvent): void {
-    for (const listener of [...this.#listeners]) {
+    for (const listener of [...this.#listeners.keys()]) {
       try {
         listener(event);
       } catch {
@@ -20,10 +21,10 @@ export class MemoryChangeBus implements ChangeBus {
     }
   }
 
-  listen(deliver: (event: ContactChangeEvent) => void): () => void {
+  listen(deliver: (event: ContactChangeEvent) => void, ended?: () => void): () => void {
     // Wrapped, so that the same function listening twice is two listeners.
     const listener = (event: ContactChangeEvent) => deliver(event);
-    this.#listeners.add(listener);
+    this.#listeners.set(listener, ended);
     return () => this.#listeners.delete(listener);
   }
 
@@ -32,6 +33,8 @@ export class MemoryChangeBus implements ChangeBus {
   }
 
   async close(): Promise<void> {
+    const ended = [...this.#listeners.values()];
     this.#listeners.clear();
+    for (const end of ended) end?.();
   }
 }

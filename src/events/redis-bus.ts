@@ -26,8 +26,15 @@ export class RedisChangeBus implements ChangeBus {
   readonly #subscriber: Redis;
   #closed = false;
 
-  constructor(private readonly store: SharedStore) {
-    this.#channel = store.key('changes');
+  /**
+   * `namespace`: names the gateway's own credentials (a digest), so that gateways configured with other keys that share
+   * one Redis do not hear each other's 'gateway' events; replicas of one gateway share it.
+   */
+  constructor(
+    private readonly store: SharedStore,
+    namespace = 'default',
+  ) {
+    this.#channel = store.key('changes', namespace);
     this.#subscriber = store.client.duplicate({ enableOfflineQueue: false, autoResubscribe: false });
     // The store's connection reports the outage; this one must only not crash the process on its errors.
     this.#subscriber.on('error', () => {});
@@ -49,8 +56,8 @@ export class RedisChangeBus implements ChangeBus {
     void this.store.run((client) => client.publish(this.#channel, message));
   }
 
-  listen(deliver: (event: ContactChangeEvent) => void): () => void {
-    return this.#local.listen(deliver);
+  listen(deliver: (event: ContactChangeEvent) => void, ended?: () => void): () => void {
+    return this.#local.listen(deliver, ended);
   }
 
   async close(): Promise<void> {

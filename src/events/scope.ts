@@ -52,7 +52,7 @@ export function accepts(scope: ChangeScope, filter: ChangeFilter, event: Contact
 
 /**
  * The events this subscriber receives from now on, in a bounded queue (back-pressure: see SubscriberQueue). The bus
- * listener goes when the stream ends (the client left, or it overflowed).
+ * listener goes when the stream ends (the client left, or it overflowed); the stream completes when the bus closes.
  */
 export function subscribeToChanges(scope: ChangeScope, filter: ChangeFilter): SubscriberQueue<ContactChangeEvent> {
   let unlisten: (() => void) | undefined;
@@ -61,9 +61,12 @@ export function subscribeToChanges(scope: ChangeScope, filter: ChangeFilter): Su
     ended = true;
     unlisten?.();
   });
-  const stop = scope.bus.listen((event) => {
-    if (accepts(scope, filter, event)) queue.push(event);
-  });
+  const stop = scope.bus.listen(
+    (event) => {
+      if (accepts(scope, filter, event)) queue.push(event);
+    },
+    () => void queue.return(),
+  );
   if (ended) stop();
   else unlisten = stop;
   return queue;
