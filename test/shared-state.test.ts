@@ -476,6 +476,35 @@ describe.skipIf(!hasRedis)('the pieces', () => {
     expect(await two.run(failing, 'd', async () => 'ok')).toEqual({ conflict: false, value: 'ok', replayed: false });
   });
 
+  it('the breaker: its changes told to the observer, its state in gateway.health()', async () => {
+    const states: string[] = [];
+    const retries: number[] = [];
+    const upstreams = await startDemoUpstreams();
+    const stop = upstreams.intercom.use((_req, res) => {
+      res.writeHead(503, { 'content-type': 'application/json' });
+      res.end('{"type":"error.list","errors":[]}');
+      return true;
+    });
+    const gateway = createGateway({
+      intercom: { baseUrl: upstreams.intercom.url, accessToken: DEMO_INTERCOM_TOKEN, version: '2.16' },
+      upstream: { breakerThreshold: 2, retries: 1, backoffMs: 1, maxBackoffMs: 1 },
+      graphiql: false,
+      logging: false,
+      observer: {
+        breaker: (source, state) => states.push(`${source} ${state}`),
+        retry: (_source, _route, waitMs) => retries.push(waitMs),
+      },
+    });
+    expect(gateway.health()).toEqual({ redis: 'off', sources: { INTERCOM: 'closed' } });
+    await client(gateway).query('{ contacts(first: 2, sources: [INTERCOM]) { edges { node { id } } } }');
+    expect(states).toEqual(['INTERCOM open']);
+    expect(retries.length).toBe(1);
+    expect(gateway.health().sources.INTERCOM).toBe('open');
+    stop();
+    await gateway.dispose();
+    await upstreams.close();
+  });
+
   it('the transport tells its observer of calls: network, cache, and attempts', async () => {
     const events: UpstreamCallEvent[] = [];
     const attempts: number[] = [];
