@@ -233,7 +233,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   // With Redis, a write on any replica moves the credential's shared generation: every replica's cached answers go.
   const sharedGenerations = store ? new SharedGenerations(store, 'rc') : undefined;
   // Changes reach subscribers on every replica (Redis) or on this one (memory).
-  const changeBus = options.changes ?? (store ? new RedisChangeBus(store) : new MemoryChangeBus());
+  // Named by the gateway's own credentials: gateways with other keys sharing one Redis do not hear each other.
+  const changeBus = options.changes ?? (store ? new RedisChangeBus(store, own) : new MemoryChangeBus());
   const eventReads = new EventReads(SUBSCRIPTIONS.readKeepMs, SUBSCRIPTIONS.maxSharedReads);
   // Parsed documents (and what lives as long as them: validation results, compiled code) kept by bytes, not count.
   const documents = documentCache({ jit: options.jit !== false });
