@@ -49,7 +49,7 @@ export class SharedStore {
       connectTimeout: SHARED_STORE.connectTimeoutMs,
       // Reconnect for ever, at most a second apart: Redis coming back makes the gateway shared again.
       retryStrategy: (times) => Math.min(times * 100, SHARED_STORE.reconnectMaxMs),
-      // Keep the process alive for nothing: the gateway's server does that.
+      // Connect at once, in the background: requests never wait for it (until 'ready', everything is from memory).
       lazyConnect: false,
     });
     // ioredis emits 'error' for every failed connection attempt; unhandled, it would crash the process.
