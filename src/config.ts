@@ -8,7 +8,9 @@ import {
   BACKSIDE_BASE_URL,
   INTERCOM_BASE_URL,
   JWT_REQUIRE_EXP,
+  LOG_LEVEL,
   MAX_BODY_BYTES,
+  OTEL_SERVICE_NAME,
   QUERY_LIMITS,
   QUERY_MAX_EXPANDED_FIELDS,
   RATE_BUDGET,
@@ -97,6 +99,12 @@ export interface Config {
   replicas: number;
   /** Upstream calls a minute per source and credential over every replica; 0: no budget of ours. */
   rateLimitPerMinute: { BACKSIDE: number; INTERCOM: number };
+  /** Traces over OTLP/HTTP to OTEL_EXPORTER_OTLP_ENDPOINT; endpoint undefined: tracing off. */
+  otel: { endpoint: string | undefined; serviceName: string };
+  /** METRICS_TOKEN: `GET /metrics` needs it as a Bearer token; undefined: a caller's API key (or open without auth). */
+  metricsToken: string | undefined;
+  /** LOG_FORMAT (json, or pretty: default in the demo) and LOG_LEVEL. */
+  log: { format: 'json' | 'pretty'; level: 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal' | 'silent' };
 }
 
 export class ConfigError extends Error {
@@ -157,6 +165,10 @@ export const VARIABLES = {
   GATEWAY_REPLICAS: String(RATE_BUDGET.replicas),
   BACKSIDE_RATE_LIMIT_PER_MIN: String(RATE_BUDGET.backsidePerMin),
   INTERCOM_RATE_LIMIT_PER_MIN: String(RATE_BUDGET.intercomPerMin),
+  OTEL_EXPORTER_OTLP_ENDPOINT: '',
+  OTEL_SERVICE_NAME,
+  LOG_FORMAT: '',
+  LOG_LEVEL: LOG_LEVEL,
 } satisfies Record<string, string>;
 
 type Env = Record<string, string | undefined>;
@@ -192,7 +204,7 @@ function baseUrl(env: Env, name: keyof typeof VARIABLES): string {
 
 function secret(
   env: Env,
-  name: 'BACKSIDE_API_KEY' | 'INTERCOM_ACCESS_TOKEN' | 'INTERCOM_CLIENT_SECRET',
+  name: 'BACKSIDE_API_KEY' | 'INTERCOM_ACCESS_TOKEN' | 'INTERCOM_CLIENT_SECRET' | 'METRICS_TOKEN',
 ): string | undefined {
   const value = env[name]?.trim();
   if (!value) return undefined;
@@ -425,5 +437,25 @@ export function loadConfig(env: Env): Config {
       BACKSIDE: integer(env, 'BACKSIDE_RATE_LIMIT_PER_MIN', 0, 1_000_000),
       INTERCOM: integer(env, 'INTERCOM_RATE_LIMIT_PER_MIN', 0, 1_000_000),
     },
+    ...telemetry(env, demo),
+  };
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** Traces, metrics and logs (src/telemetry/): the OTLP endpoint, the metrics token, the log format and level. */
+function telemetry(env: Env, demo: boolean): Pick<Config, 'otel' | 'metricsToken' | 'log'> {
+  const endpoint = read(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  if (endpoint && !/^https?:\/\/[^\s]+$/.test(endpoint)) {
+    throw new ConfigError('OTEL_EXPORTER_OTLP_ENDPOINT', 'must be an http(s):// URL');
+  }
+  const format = read(env, 'LOG_FORMAT').toLowerCase() || (demo ? 'pretty' : 'json');
+  if (format !== 'json' && format !== 'pretty') throw new ConfigError('LOG_FORMAT', 'must be json or pretty');
+  const level = read(env, 'LOG_LEVEL').toLowerCase() as Config['log']['level'];
+  if (!LOG_LEVELS.includes(level)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  return {
+    otel: { endpoint: endpoint || undefined, serviceName: read(env, 'OTEL_SERVICE_NAME') },
+    metricsToken: secret(env, 'METRICS_TOKEN'),
+    log: { format, level },
   };
 }

@@ -192,3 +192,24 @@ export const RATE_BUDGET = { backsidePerMin: 0, intercomPerMin: 0, replicas: 1 }
  * (src/events/event-reads.ts): how long a settled read is kept, ms, and how many reads at most.
  */
 export const SUBSCRIPTIONS = { queueLength: 100, readKeepMs: 1_000, maxSharedReads: 10_000 } as const;
+
+/**
+ * Prometheus /metrics (src/telemetry/metrics.ts): distinct operation names kept as label values (the rest count as
+ * `other`) and the longest kept (longer ones are cut), so that callers naming operations freely cannot grow the
+ * series without bound; histogram buckets, seconds.
+ */
+export const METRICS = {
+  maxOperationNames: 200,
+  operationNameLength: 64,
+  operationBuckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
+  upstreamBuckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+} as const;
+
+/** A caller's `x-request-id` is kept when printable ASCII of at most this many characters; else one is made. */
+export const REQUEST_ID_MAX_LENGTH = 128;
+
+/** The service name traces carry unless OTEL_SERVICE_NAME says otherwise. */
+export const OTEL_SERVICE_NAME = 'contact-gateway';
+
+/** Log lines at this level and above (LOG_LEVEL): trace, debug, info, warn, error, fatal or silent. */
+export const LOG_LEVEL = 'info';

@@ -14,6 +14,7 @@ import {
   type DemoUpstreams,
   startDemoUpstreams,
 } from './demo/index.js';
+import { structuredLogger } from './telemetry/log.js';
 import type { GatewayOptions } from './yoga.js';
 
 /** How the primary hands its demo upstreams' addresses to the workers, so that all serve the same seeded data. */
@@ -57,6 +58,10 @@ function gatewayOptions(
     redisUrl: config.redisUrl,
     replicas: config.replicas,
     rateLimitPerMinute: config.rateLimitPerMinute,
+    metricsToken: config.metricsToken,
+    // JSON lines (or readable ones in the demo), one per GraphQL request with its id, outcome and duration.
+    logging: structuredLogger(config.log),
+    requestLog: true,
   };
   if (demoUrls) {
     options.backside = { baseUrl: demoUrls.backside, apiKey: DEMO_BACKSIDE_API_KEY };
@@ -238,7 +243,20 @@ async function serve(
   const { attachWebSockets } = await import('./ws.js');
   // Aborted once the grace is spent: cancels every upstream call still in flight in this process.
   const stop = new AbortController();
-  const gateway = createGateway(gatewayOptions(config, demoUrls, stop.signal));
+  // Aborted at the first SIGTERM, before draining: /readiness answers 503 from then on.
+  const stopping = new AbortController();
+  // Tracing only with an OTLP endpoint: otherwise the SDK is never loaded.
+  const tracing = config.otel.endpoint
+    ? (await import('./telemetry/tracing.js')).startTracing({
+        endpoint: config.otel.endpoint,
+        serviceName: config.otel.serviceName,
+      })
+    : undefined;
+  const gateway = createGateway({
+    ...gatewayOptions(config, demoUrls, stop.signal),
+    stopping: stopping.signal,
+    tracer: tracing?.tracer,
+  });
   const requests = new InFlight();
   const server = createServer((request, response) => {
     requests.track(response);
@@ -272,8 +290,11 @@ async function serve(
     maxPayloadBytes: config.maxBodyBytes,
   });
   return async () => {
+    stopping.abort();
     await Promise.all([sockets.close(), gateway.changes.close()]);
     await drain(server, requests, stop, config.shutdownGraceMs);
+    // The last spans go out before the process exits.
+    await tracing?.shutdown();
   };
 }
 

@@ -3,6 +3,7 @@ import { useGraphQlJit } from '@envelop/graphql-jit';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { useResponseCache } from '@graphql-yoga/plugin-response-cache';
+import type { Tracer } from '@opentelemetry/api';
 import { GraphQLError } from 'graphql';
 import {
   createGraphQLError,
@@ -51,6 +52,7 @@ import { type SharedHealth, SharedStore } from './shared/redis.js';
 import { sharedResponseCache } from './shared/response-cache.js';
 import { SharedCache } from './shared/shared-cache.js';
 import { Sources } from './sources.js';
+import { gatewayTelemetry } from './telemetry/gateway-telemetry.js';
 import { BacksideClient } from './upstream/backside/client.js';
 import { BacksideConnector } from './upstream/backside/connector.js';
 import { BacksideWriter } from './upstream/backside/writer.js';
@@ -152,6 +154,16 @@ export interface GatewayOptions {
   observer?: UpstreamObserver | undefined;
   /** The change bus (src/events/); default: Redis pub/sub with REDIS_URL, else this process's memory. */
   changes?: ChangeBus | undefined;
+  /** Spans of operations and upstream calls (src/plugins/use-tracing.ts); undefined: no tracing, nothing runs. */
+  tracer?: Tracer | undefined;
+  /** Prometheus series and `GET /metrics` (src/telemetry/metrics.ts); default on. */
+  metrics?: boolean | undefined;
+  /** METRICS_TOKEN: `GET /metrics` then needs `Authorization: Bearer <it>` (src/plugins/use-metrics.ts). */
+  metricsToken?: string | undefined;
+  /** Aborted when the process starts stopping (SIGTERM): `/readiness` answers 503 from then on. */
+  stopping?: AbortSignal | undefined;
+  /** One info line per GraphQL request (request id, operation, outcome, status, duration, codes); default off. */
+  requestLog?: boolean | undefined;
 }
 
 /** What `gateway.health()` reports (readiness, /metrics). */
@@ -178,10 +190,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   const store = options.redisUrl
     ? new SharedStore({ url: options.redisUrl, log: (state, cause) => logRedis?.(state, cause) })
     : undefined;
+  // Request ids, probes, /metrics, traces and the request line; `health` is read only once requests come.
+  const telemetry = gatewayTelemetry(options, () => health());
   const common = {
     policy: options.upstream ?? {},
     shared: fleetState(store, options),
-    observer: options.observer,
+    observer: telemetry.observer,
     // One budget for the bodies of every source being read at once: the bound is the process's memory.
     bodyBudget: new BodyBudget(options.upstream?.bodyBudgetBytes ?? UPSTREAM_DEFAULTS.bodyBudgetBytes),
     onFailure: (event: UpstreamFailureEvent) => log?.(event),
@@ -245,6 +259,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     return key ? createHash('sha256').update(key).digest('base64url') : 'gateway';
   };
   const plugins: Plugin[] = [
+    // First: the probes and /metrics answer before auth and CSRF; every answer carries its request id.
+    ...telemetry.plugins,
     ...(options.graphiql === false ? [] : [useGraphiQLAssets()]),
     useVaryOrigin(),
     useBodyLimit({ maxBytes: options.maxBodyBytes ?? MAX_BODY_BYTES }),
@@ -320,6 +336,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     graphiql: options.graphiql === false ? false : graphiqlOptions(options.graphiql?.defaultQuery, options.auth),
     renderGraphiQL: renderLocalGraphiQL,
     landingPage: false,
+    // /health and /readiness are ours (src/plugins/use-health.ts); Yoga's own check matches any URL ending in its
+    // path, so it gets one no URL can end with (a raw NUL).
+    healthCheckEndpoint: '\u0000',
     // Loaders live in the connectors, made here per request: batching and dedupe never cross callers.
     context: (initial): GatewayContext => {
       const { request } = initial;

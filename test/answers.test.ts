@@ -66,7 +66,7 @@ describe('a single record must answer the id asked', () => {
     expect(response.errors).toHaveLength(1);
     expect(response.errors?.[0]).toMatchObject({
       path: ['node'],
-      extensions: { code: 'UPSTREAM_BAD_RESPONSE', source: 'BACKSIDE' },
+      extensions: { code: 'UPSTREAM_BAD_RESPONSE', source: 'BACKSIDE', requestId: expect.any(String) },
     });
     expect(JSON.stringify(response)).not.toContain(other.id);
     expect(paths(stack.upstreams.backside.calls)).toEqual([`GET /api/v1/contacts/${asked.id}`]);
@@ -80,7 +80,7 @@ describe('a single record must answer the id asked', () => {
       { a: asked.id, b: backsideA()[0]?.id },
     );
     expect(response.data).toEqual({ a: null, b: { sourceId: backsideA()[0]?.id } });
-    expect(response.errors?.map((e) => [e.path, e.extensions])).toEqual([
+    expect(response.errors?.map((e) => [e.path, { ...e.extensions, requestId: undefined }])).toEqual([
       [['a'], { code: 'UPSTREAM_BAD_RESPONSE', source: 'INTERCOM' }],
     ]);
     // A lone id is one GET, and a wrong answer is not retried.
@@ -96,7 +96,7 @@ describe('a single record must answer the id asked', () => {
       other: contactBySourceId(source: INTERCOM, sourceId: "123456") { sourceId }
     }`);
     expect(response.data).toEqual({ same: { sourceId: '12345' }, other: null });
-    expect(response.errors?.map((e) => [e.path, e.extensions])).toEqual([
+    expect(response.errors?.map((e) => [e.path, { ...e.extensions, requestId: undefined }])).toEqual([
       [['other'], { code: 'UPSTREAM_BAD_RESPONSE', source: 'INTERCOM' }],
     ]);
   });
@@ -110,7 +110,7 @@ describe('a single record must answer the id asked', () => {
     expect(response.data).toEqual({ node: null });
     expect(response.errors?.[0]).toMatchObject({
       path: ['node'],
-      extensions: { code: 'UPSTREAM_BAD_RESPONSE', source: 'INTERCOM' },
+      extensions: { code: 'UPSTREAM_BAD_RESPONSE', source: 'INTERCOM', requestId: expect.any(String) },
     });
   });
 
@@ -127,7 +127,7 @@ describe('a single record must answer the id asked', () => {
     expect(response.data).toEqual({ c: null });
     expect(response.errors?.[0]).toMatchObject({
       path: ['c'],
-      extensions: { code: 'UPSTREAM_BAD_RESPONSE', source: 'INTERCOM' },
+      extensions: { code: 'UPSTREAM_BAD_RESPONSE', source: 'INTERCOM', requestId: expect.any(String) },
     });
     expect(paths(stack.upstreams.intercom.calls)).toEqual([
       `GET /contacts/${mergedId}`,
@@ -298,7 +298,9 @@ describe('an id that cannot be one path segment', () => {
       ids,
     });
     expect(response.data?.nodes).toEqual([{ sourceId: a.id }, null, { sourceId: b.id }]);
-    expect(response.errors?.map((e) => [e.path, e.extensions])).toEqual([[['nodes', 1], { code: 'BAD_USER_INPUT' }]]);
+    expect(response.errors?.map((e) => [e.path, { ...e.extensions, requestId: undefined }])).toEqual([
+      [['nodes', 1], { code: 'BAD_USER_INPUT' }],
+    ]);
     expect(paths(stack.upstreams.intercom.calls)).toEqual(['POST /contacts/search']);
     expect(stack.upstreams.intercom.calls[0]?.body).toMatchObject({ query: { value: [a.id, b.id] } });
   });
@@ -324,7 +326,7 @@ describe('an id that cannot be one path segment', () => {
     );
     expect(response.data?.c).toBeNull();
     expect(response.data?.sources).toHaveLength(2);
-    expect(response.errors?.map((e) => [e.path, e.extensions])).toEqual([
+    expect(response.errors?.map((e) => [e.path, { ...e.extensions, requestId: undefined }])).toEqual([
       [['c'], { code: 'UPSTREAM_BAD_RESPONSE', source: 'INTERCOM' }],
     ]);
     expect(paths(stack.upstreams.intercom.calls)).toEqual([`GET /contacts/${asked.id}`]);

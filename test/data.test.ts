@@ -156,7 +156,10 @@ describe('timestamps: the unit a number plausibly is, offset-less strings in UTC
     expect(response.data.bad).toBeNull();
     expect(response.data.good.createdAt).toMatch(/^20\d\d-/);
     expect(response.errors).toEqual([
-      expect.objectContaining({ path: ['bad'], extensions: { code: 'UPSTREAM_BAD_RESPONSE', source: 'INTERCOM' } }),
+      expect.objectContaining({
+        path: ['bad'],
+        extensions: { code: 'UPSTREAM_BAD_RESPONSE', source: 'INTERCOM', requestId: expect.any(String) },
+      }),
     ]);
     expect(JSON.stringify(response)).not.toMatch(/1e400|Infinity|1970/);
   });

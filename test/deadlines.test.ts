@@ -67,7 +67,11 @@ describe('every upstream call is bounded', () => {
     const answer = await post(s, LIST);
     const calls = s.upstreams.intercom.calls.length;
     note(fault, '3 attempts × 300 ms', answer.ms, answer.errors?.[0]?.extensions?.code, calls);
-    expect(answer.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_TIMEOUT', source: 'INTERCOM' });
+    expect(answer.errors?.[0]?.extensions).toEqual({
+      code: 'UPSTREAM_TIMEOUT',
+      source: 'INTERCOM',
+      requestId: expect.any(String),
+    });
     expect(calls).toBe(3);
     expect(answer.ms).toBeLessThan(3 * 300 + 500);
     expect(backsideNodes(answer)).toBeGreaterThan(0);
@@ -81,7 +85,11 @@ describe('every upstream call is bounded', () => {
     const answer = await post(s, LIST);
     const calls = s.upstreams.intercom.calls.length;
     note('never answers, defaults', '15 s', answer.ms, answer.errors?.[0]?.extensions?.code, calls);
-    expect(answer.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_TIMEOUT', source: 'INTERCOM' });
+    expect(answer.errors?.[0]?.extensions).toEqual({
+      code: 'UPSTREAM_TIMEOUT',
+      source: 'INTERCOM',
+      requestId: expect.any(String),
+    });
     expect(answer.ms).toBeLessThan(15_000);
     expect(calls).toBe(3);
     expect(backsideNodes(answer)).toBeGreaterThan(0);
@@ -99,7 +107,11 @@ describe('every upstream call is bounded', () => {
       answer.errors?.[0]?.extensions?.code,
       calls,
     );
-    expect(answer.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_TIMEOUT', source: 'INTERCOM' });
+    expect(answer.errors?.[0]?.extensions).toEqual({
+      code: 'UPSTREAM_TIMEOUT',
+      source: 'INTERCOM',
+      requestId: expect.any(String),
+    });
     expect(answer.ms).toBeGreaterThanOrEqual(900);
     expect(answer.ms).toBeLessThan(1600);
     expect(calls).toBe(1);
@@ -127,8 +139,16 @@ describe('every upstream call is bounded', () => {
     const second = post(s, query);
     const [a, b] = await Promise.all([first, second]);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(a.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_TIMEOUT', source: 'INTERCOM' });
-    expect(b.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_TIMEOUT', source: 'INTERCOM' });
+    expect(a.errors?.[0]?.extensions).toEqual({
+      code: 'UPSTREAM_TIMEOUT',
+      source: 'INTERCOM',
+      requestId: expect.any(String),
+    });
+    expect(b.errors?.[0]?.extensions).toEqual({
+      code: 'UPSTREAM_TIMEOUT',
+      source: 'INTERCOM',
+      requestId: expect.any(String),
+    });
     // One upstream call for both; each answered at its own deadline, not the other's.
     expect(s.upstreams.intercom.count({ path: `/contacts/${id}` })).toBe(1);
     expect(a.ms).toBeLessThan(1300);
@@ -155,7 +175,11 @@ describe('one source hanging never costs the other its part of the answer', () =
       s.upstreams.backside.calls.length,
     );
     expect(answer.errors).toHaveLength(1);
-    expect(answer.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_TIMEOUT', source: 'BACKSIDE' });
+    expect(answer.errors?.[0]?.extensions).toEqual({
+      code: 'UPSTREAM_TIMEOUT',
+      source: 'BACKSIDE',
+      requestId: expect.any(String),
+    });
     expect(nodes.filter((node) => node.source === 'INTERCOM').length).toBeGreaterThan(0);
     expect(answer.ms).toBeLessThan(2300);
   });
@@ -233,8 +257,16 @@ describe('redirects are never followed', () => {
       );
       const calls = s.upstreams.intercom.calls.length;
       if (status === 307) note('307 to another host', 'no retry', list.ms, list.errors?.[0]?.extensions?.code, calls);
-      expect(list.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_BAD_RESPONSE', source: 'INTERCOM' });
-      expect(search.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_BAD_RESPONSE', source: 'INTERCOM' });
+      expect(list.errors?.[0]?.extensions).toEqual({
+        code: 'UPSTREAM_BAD_RESPONSE',
+        source: 'INTERCOM',
+        requestId: expect.any(String),
+      });
+      expect(search.errors?.[0]?.extensions).toEqual({
+        code: 'UPSTREAM_BAD_RESPONSE',
+        source: 'INTERCOM',
+        requestId: expect.any(String),
+      });
       expect(backsideNodes(list)).toBeGreaterThan(0);
       expect(calls).toBe(2);
       expect(seen).toEqual([]);
@@ -264,7 +296,11 @@ describe('isolation per upstream credential', () => {
     expect(byTenant(s)).toBe(3);
     const refused = await post(s, ONE, TENANT);
     note('tenant key failing (circuit open)', 'at once', refused.ms, refused.errors?.[0]?.extensions?.code, 0);
-    expect(refused.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', source: 'BACKSIDE' });
+    expect(refused.errors?.[0]?.extensions).toEqual({
+      code: 'UPSTREAM_UNAVAILABLE',
+      source: 'BACKSIDE',
+      requestId: expect.any(String),
+    });
     expect(refused.ms).toBeLessThan(100);
     expect(byTenant(s)).toBe(3);
     // Everyone else still reads Backside.
@@ -339,7 +375,11 @@ describe('rate-limit waits within the budget', () => {
     const answer = await post(s, LIST);
     const calls = s.upstreams.intercom.calls.length;
     note('429, reset past the budget', 'at once', answer.ms, answer.errors?.[0]?.extensions?.code, calls);
-    expect(answer.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_RATE_LIMITED', source: 'INTERCOM' });
+    expect(answer.errors?.[0]?.extensions).toEqual({
+      code: 'UPSTREAM_RATE_LIMITED',
+      source: 'INTERCOM',
+      requestId: expect.any(String),
+    });
     expect(answer.ms).toBeLessThan(300);
     expect(calls).toBe(1);
     expect(backsideNodes(answer)).toBeGreaterThan(0);

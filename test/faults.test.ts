@@ -89,7 +89,11 @@ describe('upstream faults on Intercom, Backside healthy', () => {
       setTimeout(() => json(res, 200, { type: 'list', data: [] }), 2000).unref();
     });
     note('slow 2 s, timeout 300 ms', result);
-    expect(result.error?.extensions).toEqual({ code: 'UPSTREAM_TIMEOUT', source: 'INTERCOM' });
+    expect(result.error?.extensions).toEqual({
+      code: 'UPSTREAM_TIMEOUT',
+      source: 'INTERCOM',
+      requestId: expect.any(String),
+    });
     expect(result.intercomCalls).toBe(3);
     expect(result.ms).toBeLessThan(3 * 300 + 500);
     expect(result.backsideNodes).toBeGreaterThan(0);
@@ -98,7 +102,11 @@ describe('upstream faults on Intercom, Backside healthy', () => {
   it('hanging (never answers): UPSTREAM_TIMEOUT', async () => {
     const result = await underFault(() => {});
     note('hanging', result);
-    expect(result.error?.extensions).toEqual({ code: 'UPSTREAM_TIMEOUT', source: 'INTERCOM' });
+    expect(result.error?.extensions).toEqual({
+      code: 'UPSTREAM_TIMEOUT',
+      source: 'INTERCOM',
+      requestId: expect.any(String),
+    });
     expect(result.intercomCalls).toBe(3);
     expect(result.backsideNodes).toBeGreaterThan(0);
   });
@@ -127,7 +135,11 @@ describe('upstream faults on Intercom, Backside healthy', () => {
       json(res, 429, intercomError('rate_limit_exceeded', 'slow down'), { 'retry-after': '120' }),
     );
     note('429 Retry-After: 120', result);
-    expect(result.error?.extensions).toEqual({ code: 'UPSTREAM_RATE_LIMITED', source: 'INTERCOM' });
+    expect(result.error?.extensions).toEqual({
+      code: 'UPSTREAM_RATE_LIMITED',
+      source: 'INTERCOM',
+      requestId: expect.any(String),
+    });
     expect(result.intercomCalls).toBe(1);
     expect(result.ms).toBeLessThan(500);
     expect(result.backsideNodes).toBeGreaterThan(0);
@@ -142,7 +154,11 @@ describe('upstream faults on Intercom, Backside healthy', () => {
       }),
     );
     note('429 X-RateLimit-Reset +60 s', result);
-    expect(result.error?.extensions).toEqual({ code: 'UPSTREAM_RATE_LIMITED', source: 'INTERCOM' });
+    expect(result.error?.extensions).toEqual({
+      code: 'UPSTREAM_RATE_LIMITED',
+      source: 'INTERCOM',
+      requestId: expect.any(String),
+    });
     expect(result.intercomCalls).toBe(1);
     expect(result.ms).toBeLessThan(500);
   });
@@ -150,7 +166,11 @@ describe('upstream faults on Intercom, Backside healthy', () => {
   it('connection reset: UPSTREAM_UNAVAILABLE after the retries', async () => {
     const result = await underFault((req) => req.socket.destroy());
     note('connection reset', result);
-    expect(result.error?.extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', source: 'INTERCOM' });
+    expect(result.error?.extensions).toEqual({
+      code: 'UPSTREAM_UNAVAILABLE',
+      source: 'INTERCOM',
+      requestId: expect.any(String),
+    });
     expect(result.intercomCalls).toBe(3);
     expect(result.backsideNodes).toBeGreaterThan(0);
   });
@@ -161,7 +181,11 @@ describe('upstream faults on Intercom, Backside healthy', () => {
       res.end('{"type":"list","data":[{"type":"contact",');
     });
     note('malformed JSON', result);
-    expect(result.error?.extensions).toEqual({ code: 'UPSTREAM_BAD_RESPONSE', source: 'INTERCOM' });
+    expect(result.error?.extensions).toEqual({
+      code: 'UPSTREAM_BAD_RESPONSE',
+      source: 'INTERCOM',
+      requestId: expect.any(String),
+    });
     expect(result.intercomCalls).toBe(1);
   });
 
@@ -171,14 +195,22 @@ describe('upstream faults on Intercom, Backside healthy', () => {
       res.end('<html><body>Service temporarily unavailable</body></html>');
     });
     note('HTML with 200', result);
-    expect(result.error?.extensions).toEqual({ code: 'UPSTREAM_BAD_RESPONSE', source: 'INTERCOM' });
+    expect(result.error?.extensions).toEqual({
+      code: 'UPSTREAM_BAD_RESPONSE',
+      source: 'INTERCOM',
+      requestId: expect.any(String),
+    });
     expect(result.raw).not.toContain('temporarily');
   });
 
   it('JSON of the wrong shape: UPSTREAM_BAD_RESPONSE', async () => {
     const result = await underFault((_req, res) => json(res, 200, { hello: 'world' }));
     note('JSON, wrong shape', result);
-    expect(result.error?.extensions).toEqual({ code: 'UPSTREAM_BAD_RESPONSE', source: 'INTERCOM' });
+    expect(result.error?.extensions).toEqual({
+      code: 'UPSTREAM_BAD_RESPONSE',
+      source: 'INTERCOM',
+      requestId: expect.any(String),
+    });
   });
 
   it('401: UPSTREAM_UNAUTHORIZED, not retried', async () => {
@@ -186,7 +218,11 @@ describe('upstream faults on Intercom, Backside healthy', () => {
       json(res, 401, intercomError('unauthorized', 'Access Token Invalid')),
     );
     note('401', result);
-    expect(result.error?.extensions).toEqual({ code: 'UPSTREAM_UNAUTHORIZED', source: 'INTERCOM' });
+    expect(result.error?.extensions).toEqual({
+      code: 'UPSTREAM_UNAUTHORIZED',
+      source: 'INTERCOM',
+      requestId: expect.any(String),
+    });
     expect(result.intercomCalls).toBe(1);
   });
 
@@ -199,7 +235,11 @@ describe('upstream faults on Intercom, Backside healthy', () => {
       res.end(']}');
     });
     note('20 MB body', result);
-    expect(result.error?.extensions).toEqual({ code: 'UPSTREAM_BAD_RESPONSE', source: 'INTERCOM' });
+    expect(result.error?.extensions).toEqual({
+      code: 'UPSTREAM_BAD_RESPONSE',
+      source: 'INTERCOM',
+      requestId: expect.any(String),
+    });
     expect(result.intercomCalls).toBe(1);
   });
 
@@ -221,7 +261,11 @@ describe('upstream faults on Intercom, Backside healthy', () => {
       expect(text).not.toContain(host);
       expect(text).not.toContain('bad request from');
     }
-    expect(result.error?.extensions).toEqual({ code: 'UPSTREAM_BAD_RESPONSE', source: 'INTERCOM' });
+    expect(result.error?.extensions).toEqual({
+      code: 'UPSTREAM_BAD_RESPONSE',
+      source: 'INTERCOM',
+      requestId: expect.any(String),
+    });
     expect(logs.some((line) => line.includes('INTERCOM'))).toBe(true);
   });
 
@@ -236,7 +280,11 @@ describe('upstream faults on Intercom, Backside healthy', () => {
     const started = performance.now();
     const response = await s.query('{ contacts(first: 1, sources: [INTERCOM]) { nodes { id } } }');
     expect(performance.now() - started).toBeLessThan(100);
-    expect(response.errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_UNAVAILABLE', source: 'INTERCOM' });
+    expect(response.errors?.[0]?.extensions).toEqual({
+      code: 'UPSTREAM_UNAVAILABLE',
+      source: 'INTERCOM',
+      requestId: expect.any(String),
+    });
     expect(s.upstreams.intercom.calls).toHaveLength(3);
     table.push('| circuit open (after 3 × 503) | UPSTREAM_UNAVAILABLE | < 100 ms | 0 |');
   });

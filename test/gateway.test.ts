@@ -324,7 +324,11 @@ describe('a gateway with one source configured', () => {
       { source: 'INTERCOM', configured: true },
     ]);
     const missing = await intercomOnly.query('{ contactBySourceId(source: BACKSIDE, sourceId: "x") { id } }');
-    expect(missing.errors?.[0]?.extensions).toEqual({ code: 'SOURCE_NOT_CONFIGURED', source: 'BACKSIDE' });
+    expect(missing.errors?.[0]?.extensions).toEqual({
+      code: 'SOURCE_NOT_CONFIGURED',
+      source: 'BACKSIDE',
+      requestId: expect.any(String),
+    });
     const list = await intercomOnly.query('{ contacts(first: 3, sources: [BACKSIDE]) { nodes { id } } }');
     expect(list.errors?.[0]?.extensions?.code).toBe('SOURCE_NOT_CONFIGURED');
     const all = await intercomOnly.query('{ contacts(first: 3) { nodes { source } } }');

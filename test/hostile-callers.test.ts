@@ -223,6 +223,7 @@ describe('authentication edges, and what a refusal writes to the log (the real e
       expect(response.headers.get('www-authenticate'), JSON.stringify(headers)).toMatch(challenge);
       expect(((await response.json()) as { errors: { extensions: unknown }[] }).errors[0]?.extensions).toEqual({
         code: 'UNAUTHENTICATED',
+        requestId: expect.any(String),
       });
     }
     expect(upstreams.backside.calls).toHaveLength(0);
@@ -247,13 +248,23 @@ describe('authentication edges, and what a refusal writes to the log (the real e
     const stderr = gateway.stderr().slice(before.err);
     expect(`${stdout}\n${stderr}`).not.toMatch(STACK);
     expect(stderr).not.toMatch(/ERR/);
-    const lines = (text: string, pattern: RegExp) => text.split('\n').filter((line) => pattern.test(line));
-    expect(lines(stdout, /INFO.*UNAUTHENTICATED.*The token is not a JWT/)).toHaveLength(20);
-    expect(lines(stdout, /INFO.*UNAUTHENTICATED.*The token has expired/)).toHaveLength(1);
-    expect(lines(stdout, /INFO.*SOURCE_NOT_CONFIGURED INTERCOM at contacts/)).toHaveLength(1);
-    expect(lines(stdout, /INFO.*BAD_USER_INPUT at contacts/)).toHaveLength(1);
-    expect(lines(stderr, /WARN.*UPSTREAM_UNAVAILABLE/).length).toBeGreaterThanOrEqual(1);
-    expect(lines(stderr, /WARN.*UPSTREAM_UNAVAILABLE BACKSIDE at contactBySourceId/)).toHaveLength(1);
+    // JSON lines (LOG_FORMAT defaults to json with real upstreams), every one on stdout.
+    const records = stdout
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { level: string; msg: string; requestId?: string });
+    expect(records.filter((record) => record.level === 'error')).toEqual([]);
+    const lines = (level: string, pattern: RegExp) =>
+      records.filter((record) => record.level === level && pattern.test(record.msg));
+    expect(lines('info', /UNAUTHENTICATED.*The token is not a JWT/)).toHaveLength(20);
+    expect(lines('info', /UNAUTHENTICATED.*The token has expired/)).toHaveLength(1);
+    expect(lines('info', /SOURCE_NOT_CONFIGURED INTERCOM at contacts/)).toHaveLength(1);
+    expect(lines('info', /BAD_USER_INPUT at contacts/)).toHaveLength(1);
+    expect(lines('warn', /UPSTREAM_UNAVAILABLE/).length).toBeGreaterThanOrEqual(1);
+    expect(lines('warn', /UPSTREAM_UNAVAILABLE BACKSIDE at contactBySourceId/)).toHaveLength(1);
+    // One request line each, with its id.
+    expect(lines('info', /^request$/).length).toBeGreaterThanOrEqual(24);
+    expect(lines('info', /^request$/).every((record) => typeof record.requestId === 'string')).toBe(true);
   });
 });
 
