@@ -60,6 +60,8 @@ interface Answer {
 interface Readiness {
   status: number;
   body: { status?: string; sources?: unknown; redis?: 'off' | 'ok' | 'down' };
+  /** The text as received, when it is not JSON (kept for the failure message). */
+  raw?: string;
 }
 
 interface Fleet {
@@ -193,12 +195,19 @@ async function graphql(query: string, variables?: Record<string, unknown>, origi
 }
 
 async function readiness(gateway: SpawnedGateway): Promise<Readiness> {
-  const response = await fetch(`${gateway.origin}/readiness`, { signal: AbortSignal.timeout(5000) });
-  const text = await response.text();
+  let response: Response;
+  let text: string;
+  try {
+    response = await fetch(`${gateway.origin}/readiness`, { signal: AbortSignal.timeout(5000) });
+    text = await response.text();
+  } catch (error) {
+    return { status: 0, body: {}, raw: `no answer: ${String((error as Error).cause ?? error)}` };
+  }
   try {
     return { status: response.status, body: JSON.parse(text) as Readiness['body'] };
   } catch {
-    return { status: response.status, body: {} };
+    const length = response.headers.get('content-length');
+    return { status: response.status, body: {}, raw: `${text} (content-length ${length}, ${text.length} received)` };
   }
 }
 
@@ -475,9 +484,9 @@ describe.skipIf(Boolean(missing))(`fleet: ${REPLICAS} replicas sharing Redis beh
 
     numbers.redisDown = {
       burst: { requests: burst.length, httpStatuses: burstStatuses, errorCodes: burstErrors },
-      readinessWhileDown: downReadiness.map((answer) => ({ status: answer.status, redis: answer.body.redis })),
+      readinessWhileDown: downReadiness.map(({ status, body, raw }) => ({ status, redis: body.redis, raw })),
       directReadsWhileDown: during.map((answer) => answer.status),
-      readinessAfterRestart: upReadiness.map((answer) => ({ status: answer.status, redis: answer.body.redis })),
+      readinessAfterRestart: upReadiness.map(({ status, body, raw }) => ({ status, redis: body.redis, raw })),
       afterRestart: {
         upstreamCallsOfOneExecution: callsOfOneExecution,
         upstreamCallsAfterTwoOtherReplicas: callsAfter,
