@@ -309,7 +309,13 @@ describe.skipIf(Boolean(missing))(`fleet: ${REPLICAS} replicas sharing Redis beh
     console.info(`fleet numbers: ${JSON.stringify(numbers, null, 2)}`);
   }, 30_000);
 
-  it('serves through nginx round robin, every replica ready with Redis ok', async () => {
+  it('serves through nginx round robin, every replica alive and ready with Redis ok', async () => {
+    // As a balancer probes: liveness first, then readiness, on every replica.
+    for (const gateway of (fleet as Fleet).gateways) {
+      const response = await fetch(`${gateway.origin}/health`, { signal: AbortSignal.timeout(5000) });
+      expect(response.status).toBe(200);
+      expect(await response.json()).toEqual({ status: 'alive' });
+    }
     const answers = [];
     for (let i = 0; i < REPLICAS; i++) answers.push(await graphql('{ sources { source } }'));
     for (const answer of answers) expect(answer.status, JSON.stringify(answer.body)).toBe(200);
