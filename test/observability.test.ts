@@ -124,6 +124,9 @@ describe('/health, /readiness and request ids (no auth, as the demo)', () => {
     expect(await health.json()).toEqual({ status: 'alive' });
     const ready = await stack.gateway.fetch('http://gateway/readiness');
     expect(ready.status).toBe(200);
+    // Each answer its own length (a shared headers object once carried /health's content-length to /readiness).
+    const text = await ready.clone().text();
+    expect(ready.headers.get('content-length') ?? String(text.length)).toBe(String(Buffer.byteLength(text)));
     expect(await ready.json()).toEqual({
       status: 'ready',
       redis: 'off',

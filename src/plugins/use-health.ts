@@ -28,14 +28,15 @@ export function useHealth(options: HealthOptions): Plugin {
         return;
       }
       if (path === '/health') {
-        endResponse(new fetchAPI.Response('{"status":"alive"}', { status: 200, headers: JSON_HEADERS }));
+        // A fresh headers object each time: the Response takes it over (and sets content-length on it).
+        endResponse(new fetchAPI.Response('{"status":"alive"}', { status: 200, headers: { ...JSON_HEADERS } }));
         return;
       }
       const body = readiness(options.health(), options.stopping?.aborted === true);
       endResponse(
         new fetchAPI.Response(JSON.stringify(body), {
           status: body.status === 'ready' ? 200 : 503,
-          headers: JSON_HEADERS,
+          headers: { ...JSON_HEADERS },
         }),
       );
     },
