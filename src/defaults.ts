@@ -187,13 +187,6 @@ export const SHARED_STORE = {
 export const RATE_BUDGET = { backsidePerMin: 0, intercomPerMin: 0, replicas: 1 } as const;
 
 /**
- * Subscriptions (issue 14): unread events one subscriber may hold before its stream is closed with an error (memory
- * stays bounded whatever a client's pace), and the per-event read cache shared by the subscribers of one credential
- * (src/events/event-reads.ts): how long a settled read is kept, ms, and how many reads at most.
- */
-export const SUBSCRIPTIONS = { queueLength: 100, readKeepMs: 1_000, maxSharedReads: 10_000 } as const;
-
-/**
  * Prometheus /metrics (src/telemetry/metrics.ts): distinct operation names kept as label values (the rest count as
  * `other`) and the longest kept (longer ones are cut), so that callers naming operations freely cannot grow the
  * series without bound; histogram buckets, seconds.
@@ -213,3 +206,32 @@ export const OTEL_SERVICE_NAME = 'contact-gateway';
 
 /** Log lines at this level and above (LOG_LEVEL): trace, debug, info, warn, error, fatal or silent. */
 export const LOG_LEVEL = 'info';
+
+/**
+ * Intercom webhooks at `POST /webhooks/intercom` (src/plugins/use-intercom-webhooks.ts, intercom.md "Webhooks"):
+ * the largest body read (413 beyond; a contact notification is a few kB), how old a notification's `created_at` may
+ * be before it is refused as stale (a replayed capture), and the bounds of what is remembered to publish each
+ * notification once and in order: notification ids seen (the least recently seen dropped first; kept
+ * `seenTtlMs` in Redis when shared) and the last `created_at` per contact.
+ */
+export const INTERCOM_WEBHOOKS = {
+  path: '/webhooks/intercom',
+  maxBodyBytes: 1024 * 1024,
+  maxAgeMs: 5 * 60_000,
+  seenIds: 10_000,
+  seenTtlMs: 24 * 60 * 60_000,
+  contacts: 10_000,
+} as const;
+
+/**
+ * The demo's Intercom fake (src/demo/intercom-webhooks.ts): how long one webhook it sends may take before it is given
+ * up, and how often, in the demo only, it edits a contact by itself so that a subscription sees changes.
+ */
+export const DEMO_WEBHOOKS = { timeoutMs: 2_000, liveEditEveryMs: 30_000 } as const;
+
+/**
+ * Subscriptions (issue 14): unread events one subscriber may hold before its stream is closed with an error (memory
+ * stays bounded whatever a client's pace), and the per-event read cache shared by the subscribers of one credential
+ * (src/events/event-reads.ts): how long a settled read is kept, ms, and how many reads at most.
+ */
+export const SUBSCRIPTIONS = { queueLength: 100, readKeepMs: 1_000, maxSharedReads: 10_000 } as const;

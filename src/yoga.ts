@@ -35,6 +35,7 @@ import { type CorsOptions, corsPolicy, useVaryOrigin } from './plugins/use-cors.
 import { useErrorCodes } from './plugins/use-error-codes.js';
 import { type CallerContext, type GatewayAuthOptions, useGatewayAuth } from './plugins/use-gateway-auth.js';
 import { graphiqlOptions, renderLocalGraphiQL, useGraphiQLAssets } from './plugins/use-graphiql-assets.js';
+import { useIntercomWebhooks } from './plugins/use-intercom-webhooks.js';
 import { SharedLifetime, useOperationDedupe } from './plugins/use-operation-dedupe.js';
 import { usePartialErrors } from './plugins/use-partial-errors.js';
 import type { PersistedOperation } from './plugins/use-persisted-manifest.js';
@@ -164,6 +165,11 @@ export interface GatewayOptions {
   stopping?: AbortSignal | undefined;
   /** One info line per GraphQL request (request id, operation, outcome, status, duration, codes); default off. */
   requestLog?: boolean | undefined;
+  /**
+   * Intercom webhooks at `POST /webhooks/intercom` (src/plugins/use-intercom-webhooks.ts), checked with the app's client
+   * secret (INTERCOM_CLIENT_SECRET); undefined: off (404). Their events go to `changes` (origin SOURCE).
+   */
+  intercomWebhooks?: { clientSecret: string; maxAgeMs?: number } | undefined;
 }
 
 /** What `gateway.health()` reports (readiness, /metrics). */
@@ -261,6 +267,18 @@ export function createGateway(options: GatewayOptions): Gateway {
   const plugins: Plugin[] = [
     // First: the probes and /metrics answer before auth and CSRF; every answer carries its request id.
     ...telemetry.plugins,
+    // First: Intercom's signature is its credential, so no caller auth, CSRF or GraphQL applies.
+    useIntercomWebhooks({
+      clientSecret: options.intercomWebhooks?.clientSecret,
+      changes: changeBus,
+      store,
+      ...(options.intercomWebhooks?.maxAgeMs ? { maxAgeMs: options.intercomWebhooks.maxAgeMs } : {}),
+      // What the gateway holds of the credential's reads goes, as after a write of ours.
+      invalidate: async (key) => {
+        writeGenerations.bump(key);
+        await Promise.all([sharedGenerations?.bump(key), intercom?.invalidate()]);
+      },
+    }),
     ...(options.graphiql === false ? [] : [useGraphiQLAssets()]),
     useVaryOrigin(),
     useBodyLimit({ maxBytes: options.maxBodyBytes ?? MAX_BODY_BYTES }),
