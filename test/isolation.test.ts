@@ -183,10 +183,12 @@ describe('contacts when every source fails', () => {
     });
     expect(
       (response.errors ?? [])
-        .map((error) => [error.path, { ...(error.extensions as object), requestId: undefined }])
-        .sort((a, b) =>
-          String((a[1] as { source: string }).source).localeCompare(String((b[1] as { source: string }).source)),
-        ),
+        .map((error) => {
+          const { requestId: _requestId, ...extensions } = error.extensions as { requestId?: string; source: string };
+          return { path: error.path, extensions };
+        })
+        .sort((a, b) => a.extensions.source.localeCompare(b.extensions.source))
+        .map(({ path, extensions }) => [path, extensions]),
     ).toEqual([
       [['contacts'], { code: 'UPSTREAM_UNAUTHORIZED', source: 'BACKSIDE' }],
       [['contacts'], { code: 'UPSTREAM_BAD_RESPONSE', source: 'INTERCOM' }],
