@@ -397,7 +397,9 @@ describe.skipIf(Boolean(missing))(`fleet: ${REPLICAS} replicas sharing Redis beh
     };
     console.info(`rate budget: ${JSON.stringify(numbers.budget)}`);
     for (const answer of answers) expect(answer.status, JSON.stringify(answer.body)).toBeLessThan(500);
-    expect(upstreamCalls).toBeLessThanOrEqual(BACKSIDE_BUDGET_PER_MIN);
+    // The budget holds even when a replica's Redis command times out under the burst (its log then says "redis down
+    // (command timed out)", in redisLogLines above): a call Redis counted must not also be let through by a local share.
+    expect(upstreamCalls, JSON.stringify(numbers.budget)).toBeLessThanOrEqual(BACKSIDE_BUDGET_PER_MIN);
     // Every request either read its contact or was refused for the budget, never anything else.
     expect(served.length + limited.length, JSON.stringify(answers.map(codes))).toBe(ids.length);
     expect(limited.length).toBeGreaterThanOrEqual(ids.length - BACKSIDE_BUDGET_PER_MIN);
