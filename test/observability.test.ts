@@ -1,4 +1,6 @@
 // /metrics (Prometheus text, never anonymous unless the gateway is), /health and /readiness, and request ids.
+// @ts-expect-error: the parser ships no types; it answers [{ name, help, type, metrics: [...] }] per family.
+import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Stack, startStack } from './helpers/stack.js';
 
@@ -56,7 +58,15 @@ describe('/metrics with caller auth', () => {
     const response = await scrape({ 'x-api-key': API_KEY });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
-    const after = parsePrometheus(await response.text());
+    const scraped = await response.text();
+    const after = parsePrometheus(scraped);
+    // What a scraper's parser makes of it: every family typed, ours among them.
+    const families = (parsePrometheusTextFormat as (text: string) => { name: string; type: string }[])(scraped);
+    const types = new Map(families.map((family) => [family.name, family.type]));
+    expect(types.get('gateway_operations_total')).toBe('COUNTER');
+    expect(types.get('gateway_operation_duration_seconds')).toBe('HISTOGRAM');
+    expect(types.get('gateway_upstream_call_duration_seconds')).toBe('HISTOGRAM');
+    expect(types.get('gateway_requests_in_flight')).toBe('GAUGE');
     const moved = (series: string) => (after.get(series) ?? 0) - (before.get(series) ?? 0);
     expect(moved('gateway_operations_total{operation="Listing",type="query",outcome="ok"}')).toBe(1);
     expect(moved('gateway_operation_errors_total{code="BAD_USER_INPUT"}')).toBe(1);
