@@ -170,6 +170,8 @@ export const WRITE_SCOPE = 'contacts:write';
 export const SHARED_STORE = {
   prefix: 'cg:',
   commandTimeoutMs: 200,
+  /** Bound of a command sent to the client directly (the rate budget's scripts), ms; see src/shared/redis.ts. */
+  directCommandTimeoutMs: 1_000,
   connectTimeoutMs: 1_000,
   reconnectMaxMs: 1_000,
   maxValueBytes: 4 * 1024 * 1024,

@@ -1,8 +1,11 @@
 // The upstream rate budget (BACKSIDE_RATE_LIMIT_PER_MIN, INTERCOM_RATE_LIMIT_PER_MIN): calls to the network per minute
 // per source and credential, counted over every replica in Redis (rate-limiter-flexible's RateLimiterRedis: one
 // counter per key and minute-long window that starts at its first call, atomically incremented by a Lua script).
-// Redis down, slow or not ready: its insurance limiter counts in this process's memory, with the budget divided by
-// GATEWAY_REPLICAS, so the fleet as a whole still stays within it. Without Redis: memory only, the whole budget.
+// Redis not connected, or the budget's own command failing: this process's memory counts, with the budget divided by
+// GATEWAY_REPLICAS, so the fleet as a whole still stays within it. Only the counter's own failures decide that (its
+// command has a longer bound than other Redis uses, SHARED_STORE.directCommandTimeoutMs): a counting command that
+// merely ran late under a busy event loop has counted in Redis, and counting it locally too would spend the budget
+// twice. Without Redis: memory only, the whole budget.
 // Keys: `cg:rl:<SOURCE>:<credential digest>`.
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Source } from '../model.js';
@@ -18,12 +21,16 @@ export interface RateBudgetOptions {
 }
 
 const WINDOW_S = 60;
+/** After the budget's Redis command failed, how long it counts locally before asking Redis again, ms. */
+const LOCAL_AFTER_FAILURE_MS = 1_000;
 
 export class RateBudget {
   readonly #limiters: Partial<Record<Source, RateLimiterAbstract>> = {};
   /** With Redis: each source's insurance limiter, used directly while Redis is known to be down or slow. */
   readonly #insurance: Partial<Record<Source, RateLimiterAbstract>> = {};
   readonly #store: SharedStore | undefined;
+  /** Until then (epoch ms) the budget counts locally: its Redis command failed (the insurance limiter counted it). */
+  #localUntil = 0;
 
   constructor(options: RateBudgetOptions) {
     this.#store = options.store;
@@ -40,8 +47,8 @@ export class RateBudget {
             points,
             duration: WINDOW_S,
             // Not connected: count in memory at once rather than fail.
+            // Not connected: fail at once, and the local share counts (see take).
             rejectIfRedisNotReady: true,
-            insuranceLimiter: insurance,
           })
         : local(points);
     }
@@ -57,16 +64,23 @@ export class RateBudget {
    * a limiter failure other than "over budget" lets the call go (the upstream's own 429 still paces us).
    */
   async take(source: Source, credential: string): Promise<number> {
-    // Known down or slow: count locally at once rather than pay a command's timeout first.
-    const down = this.#store !== undefined && this.#store.health() !== 'ok';
-    const limiter = (down ? this.#insurance[source] : undefined) ?? this.#limiters[source];
+    // Not connected, or the budget's own command failed a moment ago: count locally at once rather than pay a
+    // command's timeout first. Not the store's health: another command's timeout (an event loop stalled under load)
+    // says nothing of this counter, and counting locally beside a Redis that still counts spends the budget twice.
+    const local = this.#store !== undefined && (this.#store.client.status !== 'ready' || Date.now() < this.#localUntil);
+    const insurance = this.#insurance[source];
+    const limiter = (local ? insurance : undefined) ?? this.#limiters[source];
     if (!limiter) return 0;
     try {
       await limiter.consume(credential);
       return 0;
     } catch (error) {
       if (error instanceof RateLimiterRes) return Math.max(1, error.msBeforeNext);
-      return 0;
+      // Redis failed this call (not connected, or no answer within its bound): this process's share counts it, and
+      // the next calls for a moment too.
+      if (!insurance || limiter === insurance) return 0;
+      this.#localUntil = Date.now() + LOCAL_AFTER_FAILURE_MS;
+      return this.take(source, credential);
     }
   }
 }

@@ -45,7 +45,9 @@ export class SharedStore {
       // No queue while disconnected: a command fails at once and the caller serves from memory.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
-      commandTimeout: this.#timeoutMs,
+      // Commands sent straight to the client (the rate budget's Lua scripts) get a longer bound than `run`'s: a
+      // counting command that times out may still have counted, and the budget must not count it twice.
+      commandTimeout: SHARED_STORE.directCommandTimeoutMs,
       connectTimeout: SHARED_STORE.connectTimeoutMs,
       // Reconnect for ever, at most a second apart: Redis coming back makes the gateway shared again.
       retryStrategy: (times) => Math.min(times * 100, SHARED_STORE.reconnectMaxMs),
@@ -83,7 +85,9 @@ export class SharedStore {
     try {
       // ioredis's commandTimeout bounds single commands, not a MULTI's EXEC: this bounds every use the same way.
       const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error('command timed out')), this.#timeoutMs);
+        // Deferred past the loop's poll phase: after a stalled event loop, a reply that did arrive in time is read
+        // before the timeout is believed (timers run before I/O callbacks in each turn of the loop).
+        timer = setTimeout(() => setImmediate(() => reject(new Error('command timed out'))), this.#timeoutMs);
       });
       const running = command(this.client);
       running.catch(() => {});
@@ -135,7 +139,9 @@ export class SharedStore {
       let timer: NodeJS.Timeout | undefined;
       try {
         const late = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error('command timed out')), this.#timeoutMs);
+          // Deferred past the loop's poll phase: after a stalled event loop, a reply that did arrive in time is read
+          // before the timeout is believed (timers run before I/O callbacks in each turn of the loop).
+          timer = setTimeout(() => setImmediate(() => reject(new Error('command timed out'))), this.#timeoutMs);
         });
         const ping = this.client.ping();
         ping.catch(() => {});
