@@ -29,7 +29,7 @@ import { MemoryChangeBus } from './events/memory-bus.js';
 import { RedisChangeBus } from './events/redis-bus.js';
 import { gatewayLogger } from './logger.js';
 import type { Source } from './model.js';
-import { documentCache, usesIncrementalDelivery } from './plugins/document-cache.js';
+import { documentCache, hasOneOperation, usesIncrementalDelivery } from './plugins/document-cache.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
 import { type CorsOptions, corsPolicy, useVaryOrigin } from './plugins/use-cors.js';
 import { useErrorCodes } from './plugins/use-error-codes.js';
@@ -309,7 +309,10 @@ export function createGateway(options: GatewayOptions): Gateway {
       : [
           useGraphQlJit(
             {},
-            { enableIf: ({ document }) => documents.repeated(document) && !usesIncrementalDelivery(document) },
+            {
+              enableIf: ({ document }) =>
+                documents.repeated(document) && hasOneOperation(document) && !usesIncrementalDelivery(document),
+            },
           ) as Plugin,
         ]),
     // After the JIT, so that a cached answer short-cuts the compiled execution.

@@ -336,3 +336,23 @@ describe('a gateway with one source configured', () => {
     expect(intercomOnly.upstreams.backside.calls).toHaveLength(0);
   });
 });
+
+describe('documents of several operations', () => {
+  // graphql-jit compiles a document once it comes again, and keeps one compiled query per document: the operation
+  // named must still be the one that runs, however often and in whatever order the document's operations are asked.
+  it('runs the operation named, every time, in any order', async () => {
+    const query = 'query A { sources { source } } query B { __typename }';
+    const ask = async (operationName: string) => {
+      const response = await stack.gateway.fetch('http://gateway.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, operationName }),
+      });
+      return ((await response.json()) as { data: Record<string, unknown> }).data;
+    };
+    for (const name of ['A', 'B', 'B', 'A', 'A', 'B', 'A']) {
+      const data = await ask(name);
+      expect(Object.keys(data), name).toEqual(name === 'A' ? ['sources'] : ['__typename']);
+    }
+  });
+});

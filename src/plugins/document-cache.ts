@@ -130,3 +130,14 @@ export function usesIncrementalDelivery(document: DocumentNode): boolean {
   }
   return found;
 }
+
+/**
+ * Whether `document` holds exactly one operation. @envelop/graphql-jit keeps one compiled query per document and
+ * ignores `operationName` when it finds one, so a document of several operations would run whichever was compiled
+ * first: those always run on graphql-js's executor, which picks the operation named.
+ */
+export function hasOneOperation(document: DocumentNode): boolean {
+  let operations = 0;
+  for (const definition of document.definitions) if (definition.kind === 'OperationDefinition') operations++;
+  return operations === 1;
+}
