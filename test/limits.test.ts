@@ -117,6 +117,21 @@ describe('query limits', () => {
     expect(response.status).toBeGreaterThanOrEqual(400);
   });
 
+  it('with batching on, an item that is not an object is that item’s BAD_USER_INPUT, never a 500', async () => {
+    const batching = await startStack({ gateway: { maxBatch: 3 } });
+    try {
+      const response = await post(batching, '[{"query":"{ __typename }"}, null, 7]');
+      const items = response.body as unknown as { data?: unknown; errors?: { extensions?: { code?: string } }[] }[];
+      expect(items[0]).toMatchObject({ data: { __typename: 'Query' } });
+      expect(items.slice(1).map((item) => item.errors?.[0]?.extensions?.code)).toEqual([
+        'BAD_USER_INPUT',
+        'BAD_USER_INPUT',
+      ]);
+    } finally {
+      await batching.close();
+    }
+  });
+
   it('requires a CSRF header on simple cross-site GETs, but not on JSON POSTs', async () => {
     const get = await stack.gateway.fetch('http://gateway.test/graphql?query=%7Bsources%7Bsource%7D%7D');
     expect(get.status).toBe(403);

@@ -124,6 +124,19 @@ describe('POST /webhooks/intercom: who may call', () => {
     expect(fromSource()).toEqual([]);
   });
 
+  it('refuses a notification dated ahead of the window (it would hold back the contact’s true ones) with 401', async () => {
+    const ahead = unix() + INTERCOM_WEBHOOKS.maxAgeMs / 1000 + 60;
+    const response = await post(notification('contact.user.updated', contactItem(contact), { created_at: ahead }));
+    expect(response.status).toBe(401);
+    await settle();
+    expect(fromSource()).toEqual([]);
+    // The contact's next true notification still gets through.
+    const next = await post(notification('contact.user.updated', contactItem(contact)));
+    expect(next.status).toBe(200);
+    await settle();
+    expect(fromSource()).toHaveLength(1);
+  });
+
   it('answers a ping 200 and publishes nothing', async () => {
     const response = await post(notification('ping', { type: 'ping', message: 'something' }));
     expect(response.status).toBe(200);

@@ -3,7 +3,8 @@
 // GraphQL: Intercom carries no caller credential, its signature is the credential.
 //
 //   body (≤ maxBodyBytes, else 413) → X-Hub-Signature on the raw bytes (else 401) → envelope (else 400)
-//   → `created_at` within maxAgeMs (else 401: a replayed capture) → 200 at once
+//   → `created_at` within maxAgeMs of now, either way (else 401: a replayed capture, or a date ahead that would hold
+//   back the contact's true notifications) → 200 at once
 //   → later: topic → kind (others ignored), id claimed once, not older than the contact's last one,
 //     caches of the contact dropped, then the event published.
 // Nothing of the secret, the URL or the body is ever logged.
@@ -133,8 +134,15 @@ export function useIntercomWebhooks(options: IntercomWebhooksOptions): Plugin {
       const notification = parseNotification(Buffer.from(body).toString('utf8'));
       if (!notification) return answer(400, 'Bad Request');
       if (notification.topic === 'ping') return answer(200, 'OK');
-      if (now() - (notification.createdAt ?? 0) * 1000 > maxAgeMs) {
+      const age = now() - (notification.createdAt ?? 0) * 1000;
+      if (age > maxAgeMs) {
         logger?.warn('intercom webhook refused: stale notification');
+        return answer(401, 'Unauthorized');
+      }
+      // Dated ahead of our clock by more than the same window: it would pass for the newest state of its contact and
+      // hold back every true notification after it (the order check keeps the latest created_at per contact).
+      if (-age > maxAgeMs) {
+        logger?.warn('intercom webhook refused: notification dated in the future');
         return answer(401, 'Unauthorized');
       }
       // Acknowledged first: Intercom retries what takes more than a few seconds, and a subscriber's pace is not its

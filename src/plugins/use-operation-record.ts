@@ -93,7 +93,8 @@ export function useOperationRecord(options: OperationRecordOptions): Plugin {
     onParams({ request, params }) {
       const record = records.get(request);
       // The name the caller asked for; the document's own (onExecute) wins once known.
-      if (record && record.name === undefined && typeof params.operationName === 'string') {
+      // A batch item may be anything (`null`, a number): only an object has an operation name.
+      if (record && record.name === undefined && typeof params?.operationName === 'string') {
         if (GRAPHQL_NAME.test(params.operationName)) record.name = params.operationName;
       }
     },

@@ -78,6 +78,26 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
  *   cannot register documents.
  */
 export function usePersisted(options: PersistedOptions): Plugin[] {
+  return [useObjectParams(), ...persisted(options)];
+}
+
+/**
+ * A request (or a batch item) that is not a JSON object is refused first, as Yoga would refuse it: the persisted
+ * operation plugins read `params.extensions` before Yoga checks the shape, and a `null` batch item threw there (500).
+ */
+function useObjectParams(): Plugin {
+  return {
+    onParams({ params }) {
+      if (params === null || typeof params !== 'object' || Array.isArray(params)) {
+        throw createGraphQLError('Expected params to be an object.', {
+          extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+        });
+      }
+    },
+  };
+}
+
+function persisted(options: PersistedOptions): Plugin[] {
   const bound = options.apqStore ?? APQ_STORE;
   if (!options.operations) return [useAPQ({ store: apqStore(bound, undefined, options.shared), hash: sha256 })];
   const trusted = new Map<string, string>();
