@@ -796,6 +796,20 @@ describe('copyContact', () => {
     );
   });
 
+  it('a copy that was soft-deleted in Backside does not count: copying again creates a new record', async () => {
+    const email = unique('copy-again');
+    const contact = await fresh('INTERCOM', { email, name: 'Copy Again' });
+    const first = await copy({ id: contact.id, to: 'BACKSIDE' });
+    expect(first.created).toBe(true);
+    const removed = await mutate('deleteContact', { id: first.contact.id }, 'deletedContactId');
+    expect(removed.userErrors).toEqual([]);
+    const again = await copy({ id: contact.id, to: 'BACKSIDE' });
+    expect(again.userErrors).toEqual([]);
+    expect(again.created).toBe(true);
+    expect(again.contact.id).not.toBe(first.contact.id);
+    expect(again.contact.deletedAt).toBeNull();
+  });
+
   it('a seeded person already in the target by email: created false, no create', async () => {
     const shared = SHARED_PEOPLE[0];
     const raw = stack.upstreams.seed.intercom.contacts.find((c) => c.email === shared?.intercomEmail);

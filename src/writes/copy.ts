@@ -19,13 +19,17 @@ export interface CopyResult {
   created: boolean;
 }
 
-/** The target source's record of the same person: a record found by one of the contact's canonical keys that holds
- * that key itself (the rule `person` links by, src/identity.ts); null when none. */
+/**
+ * The target source's record of the same person: a record found by one of the contact's canonical keys that holds
+ * that key itself (the rule `person` links by, src/identity.ts) and is not soft-deleted; null when none.
+ */
 async function samePerson(sources: Sources, contact: Contact, to: Source): Promise<Contact | null> {
   const keys = await identityKeys(sources, contact);
   const target = sources.get(to);
   for (const key of keys) {
     for (const found of await target.findByIdentity(key)) {
+      // A soft-deleted record (Backside's deleted_at) is not the person any more: copying again makes a new one.
+      if (found.deletedAt !== null) continue;
       const own = await identityKeys(sources, found);
       if (own.some((k) => k.kind === key.kind && k.value === key.value)) return found;
     }
@@ -90,7 +94,9 @@ export async function copyContact(
   if ('code' in draft) return refused([draft]);
   const writer = writers.get(to);
   const created = await writer.createContact(draft);
-  if (!created.ok) return refused(fromSource(created.errors, to));
+  // The target refused a value of the contact's (its email, its phone): the input at fault is the contact's id.
+  if (!created.ok)
+    return refused(fromSource(created.errors, to).map((error) => ({ ...error, field: ['input', 'id'] })));
   let copy = created.value;
   const origin = sources.of(contact);
   const [tags, channels, addresses] = await Promise.all([
