@@ -14,7 +14,8 @@ export type ErrorCode =
   | 'INTERNAL_SERVER_ERROR';
 
 const PUBLIC_MESSAGES: Record<string, string> = {
-  UPSTREAM_UNAUTHORIZED: 'rejected the gateway’s credentials',
+  // The gateway's own key, or a caller's own (X-Backside-Api-Key): the message must fit both.
+  UPSTREAM_UNAUTHORIZED: 'refused the credentials this request was sent with (missing, invalid, or without the scope)',
   UPSTREAM_TIMEOUT: 'did not answer in time',
   UPSTREAM_UNAVAILABLE: 'is unavailable',
   UPSTREAM_RATE_LIMITED: 'is rate limiting the gateway',
