@@ -4,7 +4,15 @@
 // about them is written twice. (Yoga's documented graphql-ws recipe runs envelop directly, which skips Yoga's request
 // hooks: our caller auth is one of them.)
 import type { Server } from 'node:http';
-import { type ExecutionResult, GraphQLError, parse } from 'graphql';
+import {
+  type DocumentNode,
+  type ExecutionResult,
+  type FormattedExecutionResult,
+  GraphQLError,
+  type GraphQLFormattedError,
+  getOperationAST,
+  parse,
+} from 'graphql';
 import type { Context } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
@@ -84,21 +92,30 @@ export function attachWebSockets(
         return true;
       },
       onSubscribe: (ctx, _id, payload) => {
-        // Parsed only so that graphql-ws knows the operation's type; the gateway parses and checks it again.
-        let document: ReturnType<typeof parse>;
+        // Parsed only so that graphql-ws knows the operation's type; the gateway parses and checks it again. A document
+        // that does not parse, or names no single operation, is still sent to the gateway (as a query, for graphql-ws),
+        // so that its refusal is the gateway's own: code, requestId and all, as over HTTP.
+        let document: DocumentNode = STAND_IN;
         try {
-          document = parse(payload.query, { maxTokens: 10_000 });
-        } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError('The document could not be parsed.')];
-        }
+          const parsed = parse(payload.query, { maxTokens: 10_000 });
+          if (getOperationAST(parsed, payload.operationName)) document = parsed;
+        } catch {}
         return {
           schema: undefined as never,
           document,
-          operationName: payload.operationName,
+          operationName: document === STAND_IN ? undefined : payload.operationName,
           variableValues: payload.variables,
           contextValue: { creds: credentials.get(ctx) ?? {}, payload },
           rootValue: null,
         };
+      },
+      // The gateway's results are JSON already (graphql-ws would call toJSON() on each error): sent as they came.
+      onNext: (_ctx, _id, _payload, _args, result) => result as FormattedExecutionResult,
+      // A result without data (a request error) ends the operation with an `error` message bearing its errors as the
+      // gateway wrote them (relay throws them as RequestErrors; graphql-ws wraps that in a GraphQLError).
+      onError: (_ctx, _id, _payload, errors) => {
+        const cause = errors.length === 1 ? errors[0]?.originalError : undefined;
+        return cause instanceof RequestErrors ? cause.errors : undefined;
       },
       // Queries, mutations and subscriptions alike: the gateway answers the SSE stream of results.
       execute: (args) => relay(args.contextValue as Relayed, post),
@@ -111,6 +128,16 @@ export function attachWebSockets(
       await disposable.dispose();
     },
   };
+}
+
+/** What graphql-ws is given for a document that does not parse or names no single operation (the gateway refuses it). */
+const STAND_IN = parse('{ __typename }');
+
+/** A gateway answer without data: its errors, to be sent to the client as one graphql-ws `error` message. */
+class RequestErrors extends Error {
+  constructor(readonly errors: readonly GraphQLFormattedError[]) {
+    super(errors[0]?.message ?? 'The gateway refused this operation.');
+  }
 }
 
 /** What onSubscribe hands to execute/subscribe: the socket's credentials and the operation as the client sent it. */
@@ -155,6 +182,15 @@ function relay(
     await reader?.cancel().catch(() => {});
     return { value: undefined, done: true };
   };
+  // A result without data is a request error (the operation never ran): the stream ends and the errors are thrown, for
+  // graphql-ws to answer as an `error` message (see onError). Any other result, errors and all, is a `next`.
+  const deliver = async (result: ExecutionResult): Promise<IteratorResult<ExecutionResult>> => {
+    if (!('data' in result) && result.errors?.length) {
+      await finish();
+      throw new RequestErrors(result.errors as readonly GraphQLFormattedError[]);
+    }
+    return { value: result, done: false };
+  };
   const start = (async () => {
     const response = await post(relayed.creds, 'text/event-stream', relayed.payload, abort.signal);
     if (!response.headers.get('content-type')?.startsWith('text/event-stream') || !response.body) {
@@ -173,7 +209,7 @@ function relay(
       if (single) {
         const result = await single;
         done = true;
-        return result ? { value: result, done: false } : { value: undefined, done: true };
+        return result ? deliver(result) : { value: undefined, done: true };
       }
       while (reader) {
         const end = buffer.indexOf('\n\n');
@@ -188,7 +224,7 @@ function relay(
             .join('\n');
           if (event === 'complete') return finish();
           if (data === '') continue; // a keep-alive comment
-          return { value: JSON.parse(data) as ExecutionResult, done: false };
+          return deliver(JSON.parse(data) as ExecutionResult);
         }
         const chunk = await reader.read().catch(() => ({ done: true, value: undefined }));
         if (chunk.done || done) return finish();

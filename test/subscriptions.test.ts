@@ -255,6 +255,93 @@ describe('contactChanged', () => {
     }
   });
 
+  describe('graphql-ws: errors arrive as the gateway wrote them (code, requestId), never as "e.toJSON is not a function"', () => {
+    /** Runs one operation over graphql-ws: its `next` payloads, then the `error` payload or completion. */
+    async function overWs(query: string, variables: Record<string, unknown> = {}) {
+      const client = createClient({ url: served.ws, webSocketImpl: WebSocket, lazy: false, onNonLazyError: () => {} });
+      const next: Result[] = [];
+      try {
+        const end = await new Promise<{ error?: unknown; completed?: true }>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error(`no answer over graphql-ws for ${query}`)), 5_000);
+          client.subscribe(
+            { query, variables },
+            {
+              next: (value) => void next.push(value as Result),
+              error: (error) => {
+                clearTimeout(timer);
+                resolve({ error });
+              },
+              complete: () => {
+                clearTimeout(timer);
+                resolve({ completed: true });
+              },
+            },
+          );
+        });
+        return { next, ...end };
+      } finally {
+        await client.dispose();
+      }
+    }
+    const UUID = /^[0-9a-f-]{36}$/;
+
+    it('a query with an id the gateway never gave out: a `next` with data and BAD_USER_INPUT, requestId, path', async () => {
+      const answer = await overWs('{ contact(id: "nope") { id } }');
+      expect(answer.completed).toBe(true);
+      expect(answer.next).toHaveLength(1);
+      expect(answer.next[0]?.data).toEqual({ contact: null });
+      expect(answer.next[0]?.errors).toEqual([
+        expect.objectContaining({
+          message: 'The id is not one this gateway gave out.',
+          path: ['contact'],
+          extensions: { code: 'BAD_USER_INPUT', requestId: expect.stringMatching(UUID) },
+        }),
+      ]);
+    });
+
+    it('a subscription selecting a field ContactChange lacks: an `error` message with the validation error, code and requestId', async () => {
+      const answer = await overWs('subscription { contactChanged { nosuch } }');
+      expect(answer.next).toEqual([]);
+      expect(answer.error).toEqual([
+        expect.objectContaining({
+          message: 'Cannot query field "nosuch" on type "ContactChange".',
+          extensions: { code: 'BAD_USER_INPUT', requestId: expect.stringMatching(UUID) },
+        }),
+      ]);
+    });
+
+    it('contactChanged(ids: ["nope"]): an `error` message with BAD_USER_INPUT, as over SSE (not silence)', async () => {
+      // Each request a document of its own: graphql-jit compiles a document seen before, and a compiled subscription
+      // whose subscribe throws answers nothing at all, over SSE as over graphql-ws (src/yoga.ts, not this relay).
+      const answer = await overWs('subscription { contactChanged(ids: ["nope"]) { kind } }');
+      const overSse = await sse(stack.gateway, 'subscription Sse { contactChanged(ids: ["nope"]) { kind } }');
+      overSse.read();
+      await until(() => overSse.state.completed);
+      expect(answer.next).toEqual([]);
+      const comparable = (errors: unknown) =>
+        (errors as { locations?: unknown; extensions: Record<string, unknown> }[]).map(({ locations: _, ...e }) => ({
+          ...e,
+          extensions: { ...e.extensions, requestId: typeof e.extensions.requestId },
+        }));
+      expect(comparable(answer.error)).toEqual(comparable(overSse.results[0]?.errors));
+      expect(answer.error).toEqual([
+        expect.objectContaining({
+          message: 'The id is not one this gateway gave out.',
+          path: ['contactChanged'],
+          extensions: { code: 'BAD_USER_INPUT', requestId: expect.stringMatching(UUID) },
+        }),
+      ]);
+    });
+
+    it("a document that does not parse: the gateway's own refusal, with code and requestId", async () => {
+      const answer = await overWs('subscription { contactChanged { ');
+      expect(answer.error).toEqual([
+        expect.objectContaining({ extensions: expect.objectContaining({ requestId: expect.stringMatching(UUID) }) }),
+      ]);
+      expect((answer.error as { extensions: { code?: string } }[])[0]?.extensions.code).toBeTypeOf('string');
+    });
+  });
+
   it('filters: events of other sources or records are dropped before any read (zero upstream calls)', async () => {
     const contact = await firstContact(stack, 'INTERCOM');
     const bySource = await sse(stack.gateway, CHANGES, { sources: ['BACKSIDE'] });
