@@ -104,8 +104,28 @@ describe('query limits', () => {
     };
     expect(Buffer.byteLength(sized(100_000))).toBe(100_000);
     expect((await post(stack, sized(100_000))).status).toBe(200);
-    const response = await post(stack, sized(100_001));
+    const response = await post(stack, sized(100_001), { 'x-request-id': 'too-big-1' });
     expect(response.status).toBe(413);
+    // Like every GraphQL error, the 413's carries the request id (declared length here; counted while read below).
+    expect(response.body.errors?.[0]?.extensions).toEqual({ code: 'BAD_USER_INPUT', requestId: 'too-big-1' });
+    const bytes = new TextEncoder().encode(sized(100_001));
+    const chunked = await stack.gateway.fetch('http://gateway.test/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'too-big-2' },
+      body: new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(bytes.slice(0, 50_000));
+          controller.enqueue(bytes.slice(50_000));
+          controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    expect(((await chunked.json()) as { errors: { extensions: unknown }[] }).errors[0]?.extensions).toEqual({
+      code: 'BAD_USER_INPUT',
+      requestId: 'too-big-2',
+    });
     expect(stack.calls()).toEqual({ backside: 0, intercom: 0 });
   });
 

@@ -1,17 +1,26 @@
 import type { Plugin } from 'graphql-yoga';
+import { requestIdOf } from './use-request-id.js';
 
 export interface BodyLimitOptions {
   /** Largest request body accepted, bytes; a larger one is answered 413 before it is parsed. */
   maxBytes: number;
 }
 
-const tooLarge = (maxBytes: number) =>
-  new Response(
+/** The 413: an answer written here, before Yoga's result hooks, so the request id (useRequestId, earlier) is added here. */
+const tooLarge = (maxBytes: number, request: Request) => {
+  const requestId = requestIdOf(request);
+  return new Response(
     JSON.stringify({
-      errors: [{ message: `Request body is larger than ${maxBytes} bytes.`, extensions: { code: 'BAD_USER_INPUT' } }],
+      errors: [
+        {
+          message: `Request body is larger than ${maxBytes} bytes.`,
+          extensions: { code: 'BAD_USER_INPUT', ...(requestId === undefined ? {} : { requestId }) },
+        },
+      ],
     }),
     { status: 413, headers: { 'content-type': 'application/json' } },
   );
+};
 
 /** Refuses request bodies over a size: by Content-Length when declared, else while reading a chunked body. */
 export function useBodyLimit(options: BodyLimitOptions): Plugin {
@@ -20,7 +29,7 @@ export function useBodyLimit(options: BodyLimitOptions): Plugin {
       if (request.method !== 'POST') return;
       const declared = Number(request.headers.get('content-length'));
       if (Number.isFinite(declared) && declared > options.maxBytes) {
-        endResponse(tooLarge(options.maxBytes));
+        endResponse(tooLarge(options.maxBytes, request));
         return;
       }
       if (!requestParser || request.headers.has('content-length')) return;
@@ -34,7 +43,7 @@ export function useBodyLimit(options: BodyLimitOptions): Plugin {
           size += next.value.byteLength;
           if (size > options.maxBytes) {
             await reader?.cancel();
-            return tooLarge(options.maxBytes);
+            return tooLarge(options.maxBytes, request);
           }
           chunks.push(next.value);
         }
