@@ -29,7 +29,7 @@ import { MemoryChangeBus } from './events/memory-bus.js';
 import { RedisChangeBus } from './events/redis-bus.js';
 import { gatewayLogger } from './logger.js';
 import type { Source } from './model.js';
-import { documentCache, hasOneOperation, usesIncrementalDelivery } from './plugins/document-cache.js';
+import { compilable, documentCache, usesIncrementalDelivery } from './plugins/document-cache.js';
 import { useBodyLimit } from './plugins/use-body-limit.js';
 import { type CorsOptions, corsPolicy, useVaryOrigin } from './plugins/use-cors.js';
 import { useErrorCodes } from './plugins/use-error-codes.js';
@@ -311,7 +311,7 @@ export function createGateway(options: GatewayOptions): Gateway {
             {},
             {
               enableIf: ({ document }) =>
-                documents.repeated(document) && hasOneOperation(document) && !usesIncrementalDelivery(document),
+                documents.repeated(document) && compilable(document) && !usesIncrementalDelivery(document),
             },
           ) as Plugin,
         ]),

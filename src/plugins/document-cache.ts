@@ -132,12 +132,16 @@ export function usesIncrementalDelivery(document: DocumentNode): boolean {
 }
 
 /**
- * Whether `document` holds exactly one operation. @envelop/graphql-jit keeps one compiled query per document and
+ * Whether `document` is one query or mutation: what graphql-jit may run. It keeps one compiled query per document and
  * ignores `operationName` when it finds one, so a document of several operations would run whichever was compiled
- * first: those always run on graphql-js's executor, which picks the operation named.
+ * first; and a compiled subscription whose set-up fails answers nothing at all (the stream just stays open). Those run
+ * on graphql-js's executor.
  */
-export function hasOneOperation(document: DocumentNode): boolean {
+export function compilable(document: DocumentNode): boolean {
   let operations = 0;
-  for (const definition of document.definitions) if (definition.kind === 'OperationDefinition') operations++;
+  for (const definition of document.definitions) {
+    if (definition.kind !== 'OperationDefinition') continue;
+    if (definition.operation === 'subscription' || ++operations > 1) return false;
+  }
   return operations === 1;
 }
