@@ -1,9 +1,8 @@
 // Issue 13, parts 1–3: two gateways (createGateway, in-process) over one set of loopback fakes and one real
 // redis-server share the response cache, the tag list, APQ, idempotency keys, write generations, learned 429 resets
 // and the rate budget; Redis killed mid-run degrades to memory (no 5xx) and Redis back makes them shared again.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,51 +17,15 @@ import { SharedStore } from '../src/shared/redis.js';
 import type { UpstreamCallEvent, UpstreamObserver } from '../src/upstream/http/observer.js';
 import { RedisIdempotencyStore } from '../src/writes/redis-idempotency.js';
 import { createGateway, type Gateway, type GatewayOptions } from '../src/yoga.js';
+import { hasRedis, startRedis as startTestRedis } from './helpers/redis.js';
+import { freePort } from './helpers/spawn-gateway.js';
 import type { GraphQLResponse } from './helpers/stack.js';
 
-const hasRedis = (() => {
-  try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
+/** redis-server on that port (the same port again restarts it there). */
+const startRedis = async (port: number): Promise<ChildProcess> => (await startTestRedis(port)).child;
+
 if (!hasRedis)
   console.warn('shared-state.test.ts skipped: redis-server is not installed (apt-get install redis-server)');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** A redis-server on loopback, no persistence; resolves once it answers PING. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null });
-  probe.on('error', () => {});
-  for (let i = 0; i < 100; i++) {
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-      return child;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-  probe.disconnect();
-  throw new Error('redis-server did not start');
-}
 
 /** A client for the test itself (clearing keys, blocking Redis); quiet when Redis is gone. */
 function adminClient(port: number): Redis {

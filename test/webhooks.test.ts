@@ -1,11 +1,4 @@
-// Intercom webhooks (issue 14, parts 2, 5 and 7): POST /webhooks/intercom checks the signature on the raw body before
-// anything else, refuses the stale, acknowledges at once, maps topics to change kinds, publishes each notification
-// once and never older than the contact's last; the caches of the contact follow; the demo's Intercom fake announces
-// its writes; and, end to end through a real SSE subscription, the latency from webhook to delivered event.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { createServer } from 'node:http';
 import { createYoga } from 'graphql-yoga';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { INTERCOM_WEBHOOKS } from '../src/defaults.js';
 import { DEMO_INTERCOM_CLIENT_SECRET, DEMO_INTERCOM_TOKEN } from '../src/demo/index.js';
@@ -15,6 +8,7 @@ import { encodeGlobalID, nodeKey } from '../src/schema/ids.js';
 import { signIntercom } from '../src/webhooks/signature.js';
 import { contactOfItem, kindOfTopic } from '../src/webhooks/topics.js';
 import { createGateway, type Gateway } from '../src/yoga.js';
+import { hasRedis, startRedis } from './helpers/redis.js';
 import { type Stack, serveOnLoopback, startStack } from './helpers/stack.js';
 
 const SECRET = DEMO_INTERCOM_CLIENT_SECRET;
@@ -456,40 +450,6 @@ describe('end to end through a subscription (SSE)', () => {
     60_000,
   );
 });
-
-const hasRedis = (() => {
-  try {
-    execFileSync('redis-server', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-/** A redis-server on a free loopback port, no persistence; resolves once it answers PING. */
-async function startRedis(): Promise<{ child: ChildProcess; url: string }> {
-  const probePort = createServer();
-  await new Promise<void>((resolve) => probePort.listen(0, '127.0.0.1', resolve));
-  const { port } = probePort.address() as { port: number };
-  await new Promise((resolve) => probePort.close(resolve));
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-  const child = spawn('redis-server', args, { stdio: 'ignore' });
-  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, retryStrategy: () => null });
-  probe.on('error', () => {});
-  for (let i = 0; i < 100; i++) {
-    try {
-      await probe.connect();
-      await probe.ping();
-      probe.disconnect();
-      return { child, url: `redis://127.0.0.1:${port}` };
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-  probe.disconnect();
-  child.kill('SIGKILL');
-  throw new Error('redis-server did not start');
-}
 
 describe.skipIf(!hasRedis)('two replicas over one Redis', () => {
   it('the same notification delivered to each replica is published once, and heard once on both', async () => {
