@@ -73,6 +73,37 @@ const NotePayload = builder
 
 // -------------------------------------------------------------------------------------------------------- inputs
 
+/** The builder of an input type's fields, as `builder.inputType` hands it. */
+type InputFields = Parameters<Parameters<typeof builder.inputType>[1]['fields']>[0];
+
+/**
+ * The contact fields CreateContactInput and UpdateContactInput share, each with the contract's description for that
+ * input (`described`: field name → description).
+ */
+function contactFields(t: InputFields, described: Record<string, string> = {}) {
+  const about = (name: string) => (described[name] ? { description: described[name] } : {});
+  const text = (name: string) => t.string(about(name));
+  return {
+    role: t.field({ type: ContactRoleEnum, ...about('role') }),
+    name: text('name'),
+    givenName: text('givenName'),
+    familyName: text('familyName'),
+    middleName: text('middleName'),
+    nickname: text('nickname'),
+    prefix: text('prefix'),
+    suffix: text('suffix'),
+    email: text('email'),
+    phone: text('phone'),
+    externalId: text('externalId'),
+    avatarUrl: t.field({ type: 'URL', ...about('avatarUrl') }),
+    language: text('language'),
+    timezone: text('timezone'),
+    customAttributes: t.field({ type: 'JSONObject', ...about('customAttributes') }),
+    idempotencyKey: text('idempotencyKey'),
+    clientMutationId: text('clientMutationId'),
+  };
+}
+
 const CreateContactInput = builder.inputType('CreateContactInput', {
   fields: (t) => ({
     source: t.field({ type: SourceEnum, required: true }),
@@ -80,53 +111,21 @@ const CreateContactInput = builder.inputType('CreateContactInput', {
       type: ContactKindEnum,
       description: 'Backside: PERSON (default), ORGANIZATION or GROUP. Intercom holds people only.',
     }),
-    role: t.field({ type: ContactRoleEnum, description: 'Intercom: USER (default) or LEAD. Backside has no role.' }),
-    name: t.string({ description: 'Intercom keeps one name: when absent, the given, middle and family names joined.' }),
-    givenName: t.string(),
-    familyName: t.string(),
-    middleName: t.string(),
-    nickname: t.string(),
-    prefix: t.string(),
-    suffix: t.string(),
-    email: t.string(),
-    phone: t.string({ description: 'Any common spelling; stored in E.164 where the source expects it.' }),
-    externalId: t.string(),
-    avatarUrl: t.field({ type: 'URL' }),
-    language: t.string(),
-    timezone: t.string(),
-    customAttributes: t.field({ type: 'JSONObject' }),
-    idempotencyKey: t.string({
-      description:
+    ...contactFields(t, {
+      role: 'Intercom: USER (default) or LEAD. Backside has no role.',
+      name: 'Intercom keeps one name: when absent, the given, middle and family names joined.',
+      phone: 'Any common spelling; stored in E.164 where the source expects it.',
+      idempotencyKey:
         'The same key with the same input, within 24 hours and from the same caller, answers the first call’s result ' +
         'without writing again; with other input it answers IDEMPOTENCY_CONFLICT.',
     }),
-    clientMutationId: t.string(),
   }),
 });
 
 const UpdateContactInput = builder.inputType('UpdateContactInput', {
   fields: (t) => ({
     id: t.id({ required: true }),
-    role: t.field({ type: ContactRoleEnum }),
-    name: t.string(),
-    givenName: t.string(),
-    familyName: t.string(),
-    middleName: t.string(),
-    nickname: t.string(),
-    prefix: t.string(),
-    suffix: t.string(),
-    email: t.string(),
-    phone: t.string(),
-    externalId: t.string(),
-    avatarUrl: t.field({ type: 'URL' }),
-    language: t.string(),
-    timezone: t.string(),
-    customAttributes: t.field({
-      type: 'JSONObject',
-      description: 'Merged into the existing attributes: a key set to null removes it.',
-    }),
-    idempotencyKey: t.string(),
-    clientMutationId: t.string(),
+    ...contactFields(t, { customAttributes: 'Merged into the existing attributes: a key set to null removes it.' }),
   }),
 });
 
