@@ -83,6 +83,25 @@ describe('/metrics with caller auth', () => {
     for (const secret of [API_KEY, 'http://', '127.0.0.1']) expect(text).not.toContain(secret);
   });
 
+  it('names subscriptions too (over SSE they are subscribed, not executed)', async () => {
+    const abort = new AbortController();
+    const response = await stack.gateway.fetch('http://gateway/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-api-key': API_KEY },
+      body: JSON.stringify({ query: 'subscription Watch { contactChanged { kind } }' }),
+      signal: abort.signal,
+    });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    abort.abort();
+    await response.body?.cancel().catch(() => {});
+    const after = parsePrometheus(await (await scrape({ 'x-api-key': API_KEY })).text());
+    const series = [...after.keys()].filter((key) => key.startsWith('gateway_operations_total{'));
+    expect(
+      series.some((key) => key.includes('operation="Watch",type="subscription"')),
+      series.join('\n'),
+    ).toBe(true);
+  });
+
   it('keeps at most 200 operation names; the rest count as other', async () => {
     for (let i = 0; i < 205; i++) await (await graphql(stack, `query Op${i} { __typename }`)).json();
     const after = parsePrometheus(await (await scrape({ 'x-api-key': API_KEY })).text());

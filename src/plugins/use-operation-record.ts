@@ -1,4 +1,4 @@
-import { type ExecutionResult, GraphQLError, getOperationAST } from 'graphql';
+import { type DocumentNode, type ExecutionResult, GraphQLError, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { publicCode } from './use-error-codes.js';
 import { requestIdOf } from './use-request-id.js';
@@ -68,6 +68,16 @@ function collect(record: OperationRecord, result: unknown): void {
 export function useOperationRecord(options: OperationRecordOptions): Plugin {
   const records = new WeakMap<Request, OperationRecord>();
   let endpoint = '/graphql';
+  /** The operation the document runs, once known: its type and name (the document's own name wins). */
+  const name = (args: { contextValue: unknown; document: DocumentNode; operationName?: string | null }) => {
+    const request = (args.contextValue as { request?: Request }).request;
+    const record = request && records.get(request);
+    if (!record) return;
+    const operation = getOperationAST(args.document, args.operationName);
+    if (!operation) return;
+    record.type = operation.operation;
+    record.name = operation.name?.value;
+  };
   return {
     onYogaInit({ yoga }) {
       endpoint = yoga.graphqlEndpoint;
@@ -99,13 +109,11 @@ export function useOperationRecord(options: OperationRecordOptions): Plugin {
       }
     },
     onExecute({ args }) {
-      const request = (args.contextValue as { request?: Request }).request;
-      const record = request && records.get(request);
-      if (!record) return;
-      const operation = getOperationAST(args.document, args.operationName);
-      if (!operation) return;
-      record.type = operation.operation;
-      record.name = operation.name?.value;
+      name(args);
+    },
+    // Subscriptions are not executed but subscribed: named the same way.
+    onSubscribe({ args }) {
+      name(args);
     },
     onResultProcess({ request, result }) {
       const record = records.get(request);
