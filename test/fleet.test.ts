@@ -8,7 +8,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { accessSync, chmodSync, constants, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +18,7 @@ import {
   type DemoUpstreams,
   startDemoUpstreams,
 } from '../src/demo/index.js';
+import { startRedis as startTestRedis } from './helpers/redis.js';
 import { accepts, freePort, type SpawnedGateway, spawnGateway, stopProcess } from './helpers/spawn-gateway.js';
 
 /** An executable by name on PATH, or in the sbin directories a non-root PATH may lack; undefined when absent. */
@@ -76,43 +76,8 @@ interface Fleet {
 
 let fleet: Fleet | undefined;
 
-/** Starts redis-server in the foreground on 127.0.0.1:port, no persistence; resolves once it answers PING. */
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(
-    REDIS_SERVER as string,
-    ['--save', '', '--appendonly', 'no', '--port', String(port), '--bind', '127.0.0.1'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const started = Date.now();
-  while (!(await redisPing(port))) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited:\n${output}`);
-    if (Date.now() - started > 10_000) throw new Error(`redis-server did not answer PING:\n${output}`);
-    await sleep(50);
-  }
-  return child;
-}
-
-/** PING over a raw socket (the test needs no Redis client of its own). */
-function redisPing(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (chunk) => done(chunk.toString().startsWith('+PONG')));
-    socket.once('error', () => done(false));
-  });
-}
+/** redis-server in the foreground on 127.0.0.1:port, no persistence (the same port again restarts it there). */
+const startRedis = async (port: number): Promise<ChildProcess> => (await startTestRedis(port)).child;
 
 /** nginx in the foreground, everything it writes inside `dir`, round robin over the replicas on 127.0.0.1:port. */
 async function startNginx(dir: string, port: number, replicas: number[]): Promise<ChildProcess> {
