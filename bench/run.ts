@@ -1,6 +1,7 @@
 // `npm run bench`: fakes with a fixed latency, each system in its own process, autocannon for a fixed time after a
 // warm-up; requests/s, p50/p99, errors, peak RSS and upstream calls per request, written to bench/RESULTS.md.
 // Options: --duration s (10) --warmup s (3) --connections n (50) --latency 0,20 --systems ours,floor --queries A,B,C,D
+// (identical: every request the same query) and/or Av,Bv,Cv,W (varied: every request a different body, bench/varied.ts).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -9,6 +10,7 @@ import autocannon from 'autocannon';
 import { drawChart } from './chart.js';
 import { QUERIES, type QueryName } from './queries.js';
 import { SYSTEMS } from './systems.js';
+import { isVaried, type Pool, VARIED, variedPool, variedSkip } from './varied.js';
 
 const { values } = parseArgs({
   options: {
@@ -122,8 +124,11 @@ async function control(url: string, method = 'GET'): Promise<{ backside: number;
   return (await (await fetch(url, { method })).json()) as { backside: number; intercom: number };
 }
 
-/** Drives one query; GraphQL errors in a 200 answer count as errors too. */
-async function load(url: string, query: string, seconds: number) {
+/**
+ * Drives one workload, each request the pool's next body; GraphQL errors in a 200 answer count as errors too, and so
+ * do a mutation's userErrors.
+ */
+async function load(url: string, pool: Pool, seconds: number) {
   let graphQLErrors = 0;
   const result = await autocannon({
     url,
@@ -133,9 +138,9 @@ async function load(url: string, query: string, seconds: number) {
       {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query }),
+        setupRequest: (request) => ({ ...request, body: pool.next() }),
         onResponse: (_status: number, body: string) => {
-          if (body.includes('"errors"')) graphQLErrors += 1;
+          if (body.includes('"errors"') || body.includes('"userErrors":[{')) graphQLErrors += 1;
         },
       },
     ],
@@ -146,7 +151,8 @@ async function load(url: string, query: string, seconds: number) {
 interface Row {
   latency: number;
   system: string;
-  query: QueryName;
+  /** A query of bench/queries.ts, or a varied workload of bench/varied.ts. */
+  query: string;
   rps: number;
   p50: number;
   p99: number;
@@ -164,19 +170,27 @@ interface Row {
 execFileSync('npm', ['run', '--silent', 'build'], { stdio: 'inherit' });
 
 const rows: Row[] = [];
+/** Workloads a system cannot serve, and why: listed under the table. */
+const skipped: Array<{ latency: number; system: string; query: string; reason: string }> = [];
 for (const latency of values.latency.split(',').map(Number)) {
   const upstreams = await start('npx', ['tsx', 'bench/upstreams.ts', String(latency)]);
   const urls = JSON.parse(upstreams.line) as { backside: string; intercom: string; control: string };
   for (const name of values.systems.split(',')) {
     const system = SYSTEMS[name as keyof typeof SYSTEMS];
     if (!system) throw new Error(`unknown system ${name}`);
-    for (const query of values.queries.split(',') as QueryName[]) {
-      const own = system.queries?.[query];
+    for (const query of values.queries.split(',')) {
+      if (!isVaried(query) && !(query in QUERIES)) throw new Error(`unknown query ${query}`);
+      const own = isVaried(query) ? undefined : system.queries?.[query as QueryName];
       if (own === null) {
         console.log(`${latency}ms ${name} ${query}: not served`);
         continue;
       }
-      const text = own ?? QUERIES[query].query;
+      const skip = isVaried(query) ? variedSkip(query, system.dialect ?? 'ours') : null;
+      if (skip) {
+        console.log(`${latency}ms ${name} ${query}: ${skip}`);
+        skipped.push({ latency, system: name, query, reason: skip });
+        continue;
+      }
       // A fresh process per query: memory is the query's own, and work left over from a slow query cannot weigh on
       // the next one.
       // Above the ports fetch refuses to call (4190, 6000, 6665-6669, …; the Fetch standard's "bad ports").
@@ -188,20 +202,24 @@ for (const latency of values.latency.split(',').map(Number)) {
       const pids = servingPids(subject.child.pid as number, subject.line, system.measure);
       const rssNow = () => Math.round(pids.reduce((sum, pid) => sum + memory(pid, 'VmRSS'), 0));
       const url = `http://127.0.0.1:${port}${system.path ?? '/graphql'}`;
+      const identical = JSON.stringify({ query: own ?? QUERIES[query as QueryName]?.query });
+      const pool: Pool = isVaried(query)
+        ? await variedPool(query, system.dialect ?? 'ours', url)
+        : { size: 1, next: () => identical };
       const probe = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: text }),
+        body: pool.next(),
       });
       const probeBody = (await probe.json()) as { errors?: unknown[]; data?: unknown };
       const check = probe.ok && !probeBody.errors ? 'ok' : `FAILED ${JSON.stringify(probeBody).slice(0, 120)}`;
-      await load(url, text, warmup);
+      await load(url, pool, warmup);
       await control(`${urls.control}/reset`, 'POST');
       const rssStartMb = rssNow();
       // Resident memory every 5 s of the measured run: growth under steady load shows as a rising series.
       const rssSeries: number[] = [];
       const sampler = setInterval(() => rssSeries.push(rssNow()), 5000);
-      const result = await load(url, text, duration);
+      const result = await load(url, pool, duration);
       clearInterval(sampler);
       const rssEndMb = rssNow();
       const counts = await control(`${urls.control}/calls`);
@@ -258,7 +276,10 @@ lines.push(
   'Queries:',
   '',
   ...Object.entries(QUERIES).map(([name, q]) => `- ${name}: ${q.title}`),
+  ...Object.entries(VARIED).map(([name, q]) => `- ${name}: ${q.title}`),
   '',
+  ...skipped.map((s) => `- ${s.latency} ms ${s.query} ${s.system}: ${s.reason}`),
+  ...(skipped.length ? [''] : []),
 );
 mkdirSync('bench/out', { recursive: true });
 writeFileSync('bench/out/results.json', JSON.stringify({ machine, command, rows }, null, 2));

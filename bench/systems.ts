@@ -1,6 +1,7 @@
 // The systems under benchmark: how to start each, given its port and the upstream URLs.
 import { DEMO_BACKSIDE_API_KEY, DEMO_INTERCOM_TOKEN } from '../src/demo/seed.js';
 import type { QueryName } from './queries.js';
+import type { Dialect } from './varied.js';
 
 export interface System {
   command(
@@ -13,6 +14,8 @@ export interface System {
    * (the row says so). Queries not named here are sent as written in bench/queries.ts.
    */
   queries?: Partial<Record<QueryName, string | null>>;
+  /** How the varied workloads (bench/varied.ts) are asked in its schema; default ours. */
+  dialect?: Dialect;
   /** The path of its GraphQL endpoint, when not /graphql. */
   path?: string;
   /** The stdout line that says it is ready to serve; default /^ready/ (peers print `ready <pid>`). */
@@ -66,6 +69,7 @@ function tailcall(dedupe: boolean): System {
       command: 'npx',
       args: ['tsx', 'bench/peers/tailcall.ts', String(port), backside, intercom, ...(dedupe ? ['--dedupe'] : [])],
     }),
+    dialect: 'tailcall',
     queries: {
       A: `query A { intercomContact(sourceId: "5ba682d23d7cf92bef87bfd4") {
       id displayName email phone createdAt updatedAt
@@ -98,6 +102,7 @@ export const SYSTEMS = {
       args: ['tsx', 'bench/peers/hive.ts', String(port), backside, intercom],
       env: { NODE_ENV: 'production' },
     }),
+    dialect: 'hive',
     queries: {
       A: `query A { ShowContact(contact_id: "5ba682d23d7cf92bef87bfd4") { ... on ShowContact_200_response {
         id name email phone created_at updated_at location { city region country } custom_attributes
@@ -125,6 +130,7 @@ export const SYSTEMS = {
       command: 'npx',
       args: ['tsx', 'bench/peers/floor.ts', String(port), backside, intercom],
     }),
+    dialect: 'floor',
   },
   apollo: {
     command: (port: number, backside: string, intercom: string) => ({
@@ -132,5 +138,6 @@ export const SYSTEMS = {
       args: ['tsx', 'bench/peers/apollo.ts', String(port), backside, intercom],
       env: { NODE_ENV: 'production' },
     }),
+    dialect: 'apollo',
   },
 } as Record<string, System>;

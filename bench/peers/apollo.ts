@@ -18,8 +18,10 @@ class IntercomAPI extends RESTDataSource {
   contact(id: string) {
     return this.get(`contacts/${encodeURIComponent(id)}`);
   }
-  contacts(perPage: number) {
-    return this.get('contacts', { params: { per_page: String(perPage) } });
+  contacts(perPage: number, after?: string | null) {
+    const params: Record<string, string> = { per_page: String(perPage) };
+    if (after) params.starting_after = after;
+    return this.get('contacts', { params });
   }
   tags() {
     return this.get('tags');
@@ -40,8 +42,10 @@ class BacksideAPI extends RESTDataSource {
   contact(id: string) {
     return this.get(`contacts/${encodeURIComponent(id)}`);
   }
-  contacts(limit: number) {
-    return this.get('contacts', { params: { limit: String(limit) } });
+  contacts(limit: number, after?: string | null) {
+    const params: Record<string, string> = { limit: String(limit) };
+    if (after) params.cursor = after;
+    return this.get('contacts', { params });
   }
 }
 
@@ -54,7 +58,7 @@ const typeDefs = `#graphql
   enum Source { BACKSIDE INTERCOM }
   type Query {
     contactBySourceId(source: Source!, sourceId: String!): Contact
-    contacts(first: Int = 20, sources: [Source!]): ContactConnection!
+    contacts(first: Int = 20, after: String, sources: [Source!]): ContactConnection!
   }
   type ContactConnection { nodes: [Contact!]! }
   type Contact {
@@ -81,11 +85,12 @@ const resolvers = {
       args.source === 'INTERCOM'
         ? intercomContact(await ctx.intercom.contact(args.sourceId))
         : backsideContact(await ctx.backside.contact(args.sourceId)),
-    contacts: async (_: unknown, args: { first: number; sources?: string[] }, ctx: Context) => {
+    // `after` is the upstream's own page cursor (the varied workloads pass it).
+    contacts: async (_: unknown, args: { first: number; after?: string | null; sources?: string[] }, ctx: Context) => {
       if (args.sources?.[0] === 'INTERCOM') {
-        return { nodes: (await ctx.intercom.contacts(args.first)).data.map(intercomContact) };
+        return { nodes: (await ctx.intercom.contacts(args.first, args.after)).data.map(intercomContact) };
       }
-      const list = await ctx.backside.contacts(args.first);
+      const list = await ctx.backside.contacts(args.first, args.after);
       // List items leave the related arrays out: load each full contact.
       return {
         nodes: await Promise.all(list.data.map(async (c: Json) => backsideContact(await ctx.backside.contact(c.id)))),

@@ -1,5 +1,5 @@
 // The hand-written floor: plain node:http, keep-alive upstream calls (Node's fetch pools connections), JSON assembled
-// by hand, no GraphQL. It answers the benchmark's four operations by name and bounds what any Node gateway can do.
+// by hand, no GraphQL. It answers the benchmark's operations by name (A-D, and Av-Cv with variables) and bounds what any Node gateway can do.
 // Usage: tsx bench/peers/floor.ts <port> <backsideUrl> <intercomUrl>
 import { createServer } from 'node:http';
 
@@ -20,8 +20,9 @@ async function intercomContacts(contacts: Json[]) {
   return { tags, companies };
 }
 
-async function opA(): Promise<string> {
-  const id = '5ba682d23d7cf92bef87bfd4';
+type Variables = { id?: string; first?: number; after?: string };
+
+async function opA({ id = '5ba682d23d7cf92bef87bfd4' }: Variables = {}): Promise<string> {
   const contact = await get(`${intercom}/contacts/${id}`, I_AUTH);
   const [{ tags, companies }, notes] = await Promise.all([
     intercomContacts([contact]),
@@ -64,8 +65,9 @@ async function opA(): Promise<string> {
   });
 }
 
-async function opB(): Promise<string> {
-  const list = await get(`${intercom}/contacts?per_page=50`, I_AUTH);
+async function opB({ first = 50, after }: Variables = {}): Promise<string> {
+  const page = after ? `&starting_after=${encodeURIComponent(after)}` : '';
+  const list = await get(`${intercom}/contacts?per_page=${first}${page}`, I_AUTH);
   const { tags, companies } = await intercomContacts(list.data);
   const nodes = list.data.map((c: Json) => ({
     id: Buffer.from(`Contact:INTERCOM:${c.id}`).toString('base64url'),
@@ -76,8 +78,9 @@ async function opB(): Promise<string> {
   return JSON.stringify({ data: { contacts: { nodes } } });
 }
 
-async function opC(): Promise<string> {
-  const list = await get(`${backside}/api/v1/contacts?limit=50`, B_AUTH);
+async function opC({ first = 50, after }: Variables = {}): Promise<string> {
+  const page = after ? `&cursor=${encodeURIComponent(after)}` : '';
+  const list = await get(`${backside}/api/v1/contacts?limit=${first}${page}`, B_AUTH);
   const full: Json[] = await Promise.all(
     list.data.map((c: Json) => get(`${backside}/api/v1/contacts/${c.id}`, B_AUTH)),
   );
@@ -103,10 +106,15 @@ async function opC(): Promise<string> {
   return JSON.stringify({ data: { contacts: { nodes } } });
 }
 
-const OPERATIONS: Record<string, () => Promise<string>> = {
+// Av, Bv and Cv (the varied workloads) are A, B and C with variables: a contact's id, a page's size and the upstream's
+// own cursor.
+const OPERATIONS: Record<string, (variables: Variables) => Promise<string>> = {
   A: opA,
   B: opB,
   C: opC,
+  Av: opA,
+  Bv: opB,
+  Cv: opC,
   D: async () => '{"data":{"__typename":"Query"}}',
 };
 
@@ -116,13 +124,14 @@ createServer((req, res) => {
     body += chunk;
   });
   req.on('end', () => {
-    const name = /query\s+(\w+)/.exec(JSON.parse(body).query)?.[1] ?? '';
+    const request = JSON.parse(body);
+    const name = /query\s+(\w+)/.exec(request.query)?.[1] ?? '';
     const operation = OPERATIONS[name];
     if (!operation) {
       res.writeHead(400).end();
       return;
     }
-    operation().then(
+    operation(request.variables ?? {}).then(
       (json) => res.writeHead(200, { 'content-type': 'application/json' }).end(json),
       () => res.writeHead(502).end(),
     );
