@@ -21,6 +21,7 @@ import type {
   BacksideContact,
   BacksideTag,
 } from '../upstream/backside/types.js';
+import { isObject } from '../upstream/shape.js';
 import type { FakeAnswer, FakeRequest, Route } from './http.js';
 import type { Seed } from './seed.js';
 
@@ -104,16 +105,13 @@ class Invalid extends Error {
 }
 const wrongType = (field: string, type: string) => new Invalid(400, `${field} must be ${type}`);
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** RFC 3339 without milliseconds, like the seed. */
 const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** The JSON object body of a write, or why not. */
 function objectBody(request: FakeRequest): Record<string, unknown> {
   if (request.bodyInvalid) throw new Invalid(400, 'The request body is not valid JSON');
-  if (!isRecord(request.body)) throw new Invalid(400, 'The request body must be a JSON object');
+  if (!isObject(request.body)) throw new Invalid(400, 'The request body must be a JSON object');
   return request.body;
 }
 
@@ -149,7 +147,7 @@ function contactFields(body: Record<string, unknown>): Partial<BacksideContact> 
     fields.kind = body.kind;
   }
   if (body.metadata !== undefined) {
-    if (body.metadata !== null && !isRecord(body.metadata)) throw wrongType('metadata', 'an object or null');
+    if (body.metadata !== null && !isObject(body.metadata)) throw wrongType('metadata', 'an object or null');
     fields.metadata = body.metadata;
   }
   return fields;
@@ -205,7 +203,7 @@ function list(body: Record<string, unknown>, field: string): Record<string, unkn
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) throw wrongType(field, 'an array');
   return value.map((item, index) => {
-    if (!isRecord(item)) throw wrongType(`${field}[${index}]`, 'an object');
+    if (!isObject(item)) throw wrongType(`${field}[${index}]`, 'an object');
     return item;
   });
 }

@@ -7,6 +7,7 @@ import type {
   IntercomSearchOperator,
   IntercomSingleFilter,
 } from '../upstream/intercom/types.js';
+import { isObject } from '../upstream/shape.js';
 import {
   bearer,
   type CallMatch,
@@ -93,9 +94,6 @@ class SearchError extends Error {
   }
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** A unix timestamp in a filter: Intercom accepts numbers and numeric strings (the spec's own example is a string). */
 function timestamp(value: unknown): number | null {
   if (typeof value === 'number' && Number.isFinite(value)) return value;
@@ -105,7 +103,7 @@ function timestamp(value: unknown): number | null {
 
 /** Checks a whole query before any contact is matched, so an invalid query fails even when nothing could match. */
 function validate(query: unknown, depth = 0): asserts query is Query {
-  if (!isRecord(query)) throw new SearchError('query must be an object');
+  if (!isObject(query)) throw new SearchError('query must be an object');
   const { field, operator, value } = query;
   if (operator === 'AND' || operator === 'OR') {
     if (depth > MAX_NESTING) throw new SearchError(`Filters can be nested at most ${MAX_NESTING} levels deep`);
@@ -136,7 +134,7 @@ function fieldValue(contact: IntercomContact, field: string, contactTags: Record
   if (field === 'tag_id') return contactTags[contact.id] ?? [];
   if (field.startsWith('location.')) {
     const location: unknown = contact.location;
-    return isRecord(location) ? location[field.slice('location.'.length)] : undefined;
+    return isObject(location) ? location[field.slice('location.'.length)] : undefined;
   }
   if (field.startsWith('custom_attributes.'))
     return contact.custom_attributes?.[field.slice('custom_attributes.'.length)];
@@ -288,10 +286,10 @@ export async function startIntercomFake(seed: Seed, options: FakeOptions = {}): 
   function search(request: FakeRequest): FakeAnswer {
     if (request.bodyInvalid) return error(400, 'parameter_invalid', 'The request body is not valid JSON');
     const body = request.body;
-    if (!isRecord(body) || body.query === undefined || body.query === null)
+    if (!isObject(body) || body.query === undefined || body.query === null)
       return error(400, 'parameter_invalid', 'query is required');
     const { query, sort } = body;
-    const pagination = isRecord(body.pagination) ? body.pagination : {};
+    const pagination = isObject(body.pagination) ? body.pagination : {};
     try {
       validate(query);
     } catch (failure) {
@@ -299,7 +297,7 @@ export async function startIntercomFake(seed: Seed, options: FakeOptions = {}): 
       throw failure;
     }
     let found = searchable().filter((contact) => matches(contact, query, data.contactTags));
-    if (isRecord(sort) && typeof sort.field === 'string' && sort.field !== '') {
+    if (isObject(sort) && typeof sort.field === 'string' && sort.field !== '') {
       const order = sort.order ?? 'descending';
       if (order !== 'ascending' && order !== 'descending')
         return error(

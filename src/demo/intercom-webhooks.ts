@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEMO_WEBHOOKS } from '../defaults.js';
 import type { IntercomContact } from '../upstream/intercom/types.js';
+import { isObject } from '../upstream/shape.js';
 import { signIntercom } from '../webhooks/signature.js';
 import type { FakeAnswer, FakeRequest } from './http.js';
 
@@ -21,9 +22,6 @@ export interface WebhookSenderOptions {
   roleOf: (id: string) => string | undefined;
   timeoutMs?: number;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const reference = (contact: Record<string, unknown>) => ({
   type: 'contact',
@@ -49,7 +47,7 @@ export class IntercomWebhookSender {
 
   /** After a successful write: the notifications it makes (none for writes without a contact topic). */
   afterWrite(request: FakeRequest, answer: FakeAnswer, before?: IntercomContact): void {
-    if (!this.#target || answer.status < 200 || answer.status >= 300 || !isRecord(answer.body)) return;
+    if (!this.#target || answer.status < 200 || answer.status >= 300 || !isObject(answer.body)) return;
     for (const [topic, item] of this.#topics(request, answer.body, before)) this.send(topic, item);
   }
 
@@ -62,7 +60,7 @@ export class IntercomWebhookSender {
     const role = (id: unknown) => this.#options.roleOf(String(id)) ?? 'user';
     if (method === 'POST' && path === '/contacts') return [[`contact.${String(body.role)}.created`, body]];
     if (method === 'POST' && path === '/contacts/merge') {
-      const from = isRecord(request.body) ? request.body.from : undefined;
+      const from = isObject(request.body) ? request.body.from : undefined;
       const history = { type: 'merge_history', source_contact_id: String(from), source_contact_role: 'lead' };
       return [
         ['contact.merged', { ...body, merge_history: [{ ...history, merged_at: Math.floor(Date.now() / 1000) }] }],

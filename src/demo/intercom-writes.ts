@@ -14,6 +14,7 @@
 //   is wrapped in `<p>`. Every write to a contact moves its `updated_at` forward.
 import { randomBytes } from 'node:crypto';
 import type { IntercomCompany, IntercomContact, IntercomNote, IntercomTag } from '../upstream/intercom/types.js';
+import { isObject } from '../upstream/shape.js';
 import type { FakeAnswer, FakeRequest, Route } from './http.js';
 import type { Seed } from './seed.js';
 
@@ -49,9 +50,6 @@ class Invalid extends Error {
   }
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 const unixNow = () => Math.floor(Date.now() / 1000);
 /** An update always moves `updated_at` forward, even twice within a second. */
 const bump = (contact: IntercomContact) => {
@@ -63,7 +61,7 @@ const phoneKey = (value: string) => value.replace(/\D/g, '');
 function objectBody(request: FakeRequest): Record<string, unknown> {
   if (request.bodyInvalid) throw new Invalid('The request body is not valid JSON');
   if (request.body === undefined) return {};
-  if (!isRecord(request.body)) throw new Invalid('The request body must be a JSON object');
+  if (!isObject(request.body)) throw new Invalid('The request body must be a JSON object');
   return request.body;
 }
 
@@ -192,9 +190,9 @@ export function intercomWriteRoutes(store: IntercomStore): Route[] {
       fields.unsubscribed_from_emails = unsubscribed ?? false;
     }
     if (body.custom_attributes !== undefined && body.custom_attributes !== null) {
-      if (!isRecord(body.custom_attributes)) throw new Invalid('custom_attributes must be an object');
+      if (!isObject(body.custom_attributes)) throw new Invalid('custom_attributes must be an object');
       for (const [key, value] of Object.entries(body.custom_attributes))
-        if (isRecord(value) || Array.isArray(value))
+        if (isObject(value) || Array.isArray(value))
           throw new Invalid(`custom_attributes.${key} must be a string, number, boolean or null`);
     }
     return fields;
@@ -202,7 +200,7 @@ export function intercomWriteRoutes(store: IntercomStore): Route[] {
 
   /** Sets custom attributes; a key set to null is removed. */
   function applyCustomAttributes(contact: IntercomContact, attributes: unknown): void {
-    if (!isRecord(attributes)) return;
+    if (!isObject(attributes)) return;
     const merged: Record<string, unknown> = { ...(contact.custom_attributes ?? {}) };
     for (const [key, value] of Object.entries(attributes)) {
       if (value === null) delete merged[key];

@@ -1,6 +1,7 @@
 // The envelope of an Intercom webhook (shared/upstreams/intercom.md, "Webhooks"): `{ "type": "notification_event",
 // "id": "notif_…", "topic", "app_id", "created_at" (unix seconds), "data": { "item": { … } } }`. Read only after the
 // signature was checked.
+import { isObject } from '../upstream/shape.js';
 
 export interface IntercomNotification {
   id: string;
@@ -9,9 +10,6 @@ export interface IntercomNotification {
   createdAt: number | undefined;
   item: unknown;
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The notification in `text`, or undefined when it is not JSON or lacks an id, topic or creation time (a ping
  * needs none). */
@@ -22,7 +20,7 @@ export function parseNotification(text: string): IntercomNotification | undefine
   } catch {
     return undefined;
   }
-  if (!isRecord(body)) return undefined;
+  if (!isObject(body)) return undefined;
   const { id, topic } = body;
   const createdAt = typeof body.created_at === 'string' ? Number(body.created_at) : body.created_at;
   if (typeof id !== 'string' || id === '' || id.length > 200) return undefined;
@@ -33,6 +31,6 @@ export function parseNotification(text: string): IntercomNotification | undefine
     id,
     topic,
     createdAt: valid ? createdAt : undefined,
-    item: isRecord(body.data) ? body.data.item : undefined,
+    item: isObject(body.data) ? body.data.item : undefined,
   };
 }

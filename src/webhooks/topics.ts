@@ -8,6 +8,7 @@
 // - merged: the surviving contact (`into`), with the merged-away lead in its `merge_history`
 //   (OpenAPI `merge_history_item`: `source_contact_id`, `merged_at`), or `from`/`into` references; the event is about
 //   the merged-away contact, and `mergedIntoId` names the survivor.
+import { isObject } from '../upstream/shape.js';
 
 /** The change kinds of `ContactChangeKind` a webhook can announce (NOTE_ADDED has no Intercom contact topic). */
 export type WebhookKind =
@@ -48,12 +49,9 @@ export interface TopicContact {
   mergedIntoId?: string;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
 /** An id as Intercom writes it: a string, or (in some examples) a number; a reference `{ id }` too. */
 function idOf(value: unknown): string | undefined {
-  if (isRecord(value)) return idOf(value.id);
+  if (isObject(value)) return idOf(value.id);
   if (typeof value === 'string' && value !== '' && value.length <= 200) return value;
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
   return undefined;
@@ -61,14 +59,14 @@ function idOf(value: unknown): string | undefined {
 
 /** The contact `item` is about for `kind` (see the payloads above). */
 export function contactOfItem(kind: WebhookKind, item: unknown): TopicContact | undefined {
-  if (!isRecord(item)) return undefined;
+  if (!isObject(item)) return undefined;
   if (kind === 'TAGGED' || kind === 'UNTAGGED') {
     const sourceId = idOf(item.contact);
     return sourceId ? { sourceId } : undefined;
   }
   if (kind === 'MERGED') {
     const into = idOf(item.into) ?? idOf(item.id);
-    const history = Array.isArray(item.merge_history) ? item.merge_history.filter(isRecord) : [];
+    const history = Array.isArray(item.merge_history) ? item.merge_history.filter(isObject) : [];
     // The latest merge is the one announced.
     const latest = history.reduce<Record<string, unknown> | undefined>(
       (best, entry) => (best === undefined || Number(entry.merged_at) >= Number(best.merged_at) ? entry : best),
