@@ -63,6 +63,15 @@ interface InFlight {
   promise: Promise<unknown>;
 }
 
+/**
+ * A concurrent call's result as a replay: through JSON, as a replay from the store reads, so every replay has one
+ * shape (and nobody shares the first caller's objects).
+ */
+export function replayOf<T>(value: unknown): IdempotencyOutcome<T> {
+  const text = JSON.stringify(value);
+  return { conflict: false, value: (text === undefined ? value : JSON.parse(text)) as T, replayed: true };
+}
+
 /** The store's own key for a scope: a digest, so that keys of any length cost the same and hold nothing readable. */
 export function storeKey(scope: IdempotencyScope): string {
   return createHash('sha256')
@@ -108,8 +117,7 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
       if (running.digest !== inputDigest) return { conflict: true };
       const value = await running.promise;
       // As a replay from the store reads: through JSON, so every replay has one shape.
-      const text = JSON.stringify(value);
-      return { conflict: false, value: (text === undefined ? value : JSON.parse(text)) as T, replayed: true };
+      return replayOf(value);
     }
     // Registered before the first await, so a call arriving while this one runs finds it.
     const promise = Promise.resolve().then(execute);

@@ -19,6 +19,7 @@ import {
   type IdempotencyScope,
   type IdempotencyStore,
   MemoryIdempotencyStore,
+  replayOf,
   storeKey,
 } from './idempotency.js';
 
@@ -67,8 +68,7 @@ export class RedisIdempotencyStore implements IdempotencyStore {
       if (running.digest !== inputDigest) return { conflict: true };
       const outcome = (await running.promise) as IdempotencyOutcome<T>;
       if (outcome.conflict) return outcome;
-      const text = JSON.stringify(outcome.value);
-      return { conflict: false, value: (text === undefined ? outcome.value : JSON.parse(text)) as T, replayed: true };
+      return replayOf<T>(outcome.value);
     }
     const promise = this.#shared(key, scope, inputDigest, execute);
     this.#inFlight.set(key, { digest: inputDigest, promise });
