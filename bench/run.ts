@@ -2,6 +2,8 @@
 // warm-up; requests/s, p50/p99, errors, peak RSS and upstream calls per request, written to bench/RESULTS.md.
 // Options: --duration s (10) --warmup s (3) --connections n (50) --latency 0,20 --systems ours,floor --queries A,B,C,D
 // (identical: every request the same query) and/or Av,Bv,Cv,W (varied: every request a different body, bench/varied.ts).
+// --profile: systems run by plain node (ours) write a V8 CPU profile of the measured run to
+// bench/out/profiles/<system>-<query>-<latency>ms.cpuprofile (`npm run bench:flame` draws it).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -21,6 +23,7 @@ const { values } = parseArgs({
     systems: { type: 'string', default: Object.keys(SYSTEMS).join(',') },
     queries: { type: 'string', default: 'A,B,C,D' },
     out: { type: 'string', default: 'bench/RESULTS.md' },
+    profile: { type: 'boolean', default: false },
   },
 });
 const duration = Number(values.duration);
@@ -120,6 +123,15 @@ function servingPids(root: number, line: string, measure?: 'tree'): number[] {
   return found;
 }
 
+/**
+ * Node's flags for a CPU profile written at exit (the gateway exits on SIGTERM after draining). The warm-up is in the
+ * profile too: a few seconds of start-up against the measured run's, a small share at the durations used.
+ */
+function profileFlags(name: string): string[] {
+  mkdirSync('bench/out/profiles', { recursive: true });
+  return ['--cpu-prof', '--cpu-prof-dir=bench/out/profiles', `--cpu-prof-name=${name}.cpuprofile`];
+}
+
 async function control(url: string, method = 'GET'): Promise<{ backside: number; intercom: number }> {
   return (await (await fetch(url, { method })).json()) as { backside: number; intercom: number };
 }
@@ -196,7 +208,12 @@ for (const latency of values.latency.split(',').map(Number)) {
       // Above the ports fetch refuses to call (4190, 6000, 6665-6669, …; the Fetch standard's "bad ports").
       const port = 20_000 + Math.floor(Math.random() * 9000);
       const { command, args, env } = system.command(port, urls.backside, urls.intercom);
-      const subject = await start(command, args, env, system.ready ?? /^ready/);
+      const subject = await start(
+        command,
+        values.profile && command === 'node' ? [...profileFlags(`${name}-${query}-${latency}ms`), ...args] : args,
+        env,
+        system.ready ?? /^ready/,
+      );
       // Workers may still be starting when the first says it listens.
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const pids = servingPids(subject.child.pid as number, subject.line, system.measure);

@@ -477,6 +477,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       sources.flatMap(([source, http]) => (http ? [[source, http.breakerState()]] : [])),
     ) as GatewayHealth['sources'],
   });
+  // Upstream connections end with the gateway.
+  for (const http of new Set([backside, backsideForCallers, intercom]))
+    if (http) yoga.disposableStack.defer(() => http.close());
   // Redis is closed with the gateway (yoga.dispose(), as at shutdown or the end of a test).
   if (store) yoga.disposableStack.defer(() => store.close());
   // Subscriptions end with the gateway (before Redis closes: disposal runs in reverse order).

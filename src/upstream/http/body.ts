@@ -1,9 +1,10 @@
-// Reading an upstream body within a size cap and the process's byte budget. The attempt's signal (passed to fetch)
+// Reading an upstream body within a size cap and the process's byte budget. The attempt's signal (given to the wire)
 // aborts the read too, so a body that stalls or dribbles ends with the attempt's timeout.
 
 import { GatewayError } from '../../errors.js';
 import type { Source } from '../../model.js';
 import { AttemptFailure, badResponse } from './failure.js';
+import type { WireResponse } from './wire.js';
 
 /**
  * Bytes of upstream bodies being read and parsed at once, over every source and credential of the process. One cap
@@ -45,7 +46,7 @@ export interface BodyLimits {
  *   (other answers are using it: not the upstream's fault); whatever the stream throws (an abort) otherwise.
  */
 export async function readBody(
-  response: Response,
+  response: WireResponse,
   limits: BodyLimits,
   source: Source,
   route: string,
@@ -53,31 +54,30 @@ export async function readBody(
   const tooLarge = () => badResponse(source, `${route}: body over ${limits.maxBytes} bytes`);
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > limits.maxBytes) {
-    await response.body?.cancel().catch(() => {});
+    await response.cancel();
     throw tooLarge();
   }
   if (!response.body) return { text: '', bytes: 0 };
-  const decoder = new TextDecoder();
-  const reader = response.body.getReader();
+  // Chunks joined once at the end: one decode of the whole body, which a multi-byte character split between two
+  // chunks cannot break.
+  const chunks: Uint8Array[] = [];
   let bytes = 0;
-  let text = '';
   try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (bytes + value.byteLength > limits.maxBytes) throw tooLarge();
-      if (!limits.budget.take(value.byteLength)) {
+    for await (const chunk of response.body) {
+      if (bytes + chunk.byteLength > limits.maxBytes) throw tooLarge();
+      if (!limits.budget.take(chunk.byteLength)) {
         throw new AttemptFailure(
           GatewayError.upstream('UPSTREAM_UNAVAILABLE', source, `${route}: upstream body budget of the process spent`),
         );
       }
-      bytes += value.byteLength;
-      text += decoder.decode(value, { stream: true });
+      bytes += chunk.byteLength;
+      chunks.push(chunk);
     }
   } catch (error) {
     limits.budget.give(bytes);
-    await reader.cancel().catch(() => {});
+    await response.cancel();
     throw error;
   }
-  return { text: text + decoder.decode(), bytes };
+  if (chunks.length === 1) return { text: Buffer.from(chunks[0] as Uint8Array).toString('utf8'), bytes };
+  return { text: Buffer.concat(chunks, bytes).toString('utf8'), bytes };
 }

@@ -1,12 +1,13 @@
 // One HTTP exchange with an upstream: request out, status checked, body read and parsed, all under one signal.
-import type { KyInstance } from 'ky';
 import type { Source } from '../../model.js';
 import { type BodyLimits, readBody } from './body.js';
 import { badResponse, neverConnected, statusFailure } from './failure.js';
 import { rateLimitWait } from './rate-limit.js';
 import type { HttpMethod, RequestOptions, UpstreamResponse } from './requester.js';
+import type { Wire, WireResponse } from './wire.js';
 
-/** A call's method, ky path (no leading slash), route template for logs, and query, shared by its attempts. */
+/** A call's method, path (relative to the base URL, no leading slash), route template for logs, and query, shared by
+ * its attempts. */
 export interface PreparedCall {
   method: HttpMethod;
   path: string;
@@ -24,39 +25,40 @@ const OUTCOME_UNKNOWN_STATUSES = new Set([502, 504]);
 
 /** What one attempt got to, for telling whether a failed write may have reached the upstream. */
 export interface Progress {
-  /** The request was handed to fetch: it may have been sent (unless the connection was refused). */
+  /** The request was handed to the wire: it may have been sent (unless the connection was refused). */
   sent: boolean;
   /** A status other than 2xx (and other than a proxy's 502/504) came back: the upstream refused, so nothing was done. */
   answered: boolean;
 }
 
 /**
- * Sends `call` once and reads the whole answer before `signal` aborts. A 2xx answers its parsed JSON (an empty body,
+ * Sends `call` once through `wire` and reads the whole answer before `signal` aborts. A 2xx answers its parsed JSON (an empty body,
  * e.g. a 204, answers null); a status in `options.allow` answers `body: null` without reading the body; a status in
  * `options.answer` answers its body parsed when it is JSON (else null), never thrown. `progress` is updated as the
  * attempt goes (see Progress).
  * @throws AttemptFailure for any other status (3xx included: redirects are never followed), a body over
- *   `body.maxBytes` or the process's body budget, or a body that is not JSON; whatever fetch throws (network errors, the signal's abort) otherwise.
+ *   `body.maxBytes` or the process's body budget, or a body that is not JSON; whatever the wire throws (network
+ *   errors, the signal's abort) otherwise.
  */
 export async function exchange<T>(
-  ky: KyInstance,
+  wire: Wire,
   call: PreparedCall,
-  headers: Record<string, string> | undefined,
+  headers: Record<string, string>,
   signal: AbortSignal,
   body: BodyLimits,
   source: Source,
   progress: Progress = { sent: false, answered: false },
 ): Promise<UpstreamResponse<T | null>> {
-  const merged = call.options.headers ? { ...headers, ...call.options.headers } : headers;
   progress.sent = true;
-  let response: Response;
+  let response: WireResponse;
   try {
-    response = await ky(call.path, {
+    response = await wire({
       method: call.method,
+      path: call.path,
       searchParams: call.searchParams,
+      headers,
+      json: call.options.json,
       signal,
-      ...(merged ? { headers: merged } : {}),
-      ...(call.options.json === undefined ? {} : { json: call.options.json }),
     });
   } catch (error) {
     // Refused or unresolvable: no connection, so nothing was sent.
@@ -75,12 +77,12 @@ export async function exchange<T>(
     return { status, headers: response.headers, body: parseOrNull(text) as T | null };
   }
   if (call.options.allow?.includes(status)) {
-    await response.body?.cancel().catch(() => {});
+    await response.cancel();
     return { status, headers: response.headers, body: null };
   }
   if (status < 200 || status > 299) {
     // Error bodies are never read: they may echo our token or the request, and nothing of them reaches anyone.
-    await response.body?.cancel().catch(() => {});
+    await response.cancel();
     const wait = status === 429 || status === 503 ? rateLimitWait(response.headers) : null;
     throw statusFailure(source, call.route, status, wait);
   }

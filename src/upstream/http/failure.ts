@@ -116,11 +116,12 @@ export function toFailure(error: unknown, source: Source, route: string, signal:
   if (error instanceof BulkheadRejectedError) {
     return new AttemptFailure(upstream('UPSTREAM_UNAVAILABLE', 'too many calls waiting for this source'));
   }
-  // Network failures (fetch's TypeError): connection refused or reset, DNS, a body cut short. The cause's code
-  // (ECONNREFUSED, ENOTFOUND, UND_ERR_SOCKET…) tells operators which; its message could name the host, so not that.
+  // Network failures: connection refused or reset, DNS, a body cut short. The socket's code (ECONNREFUSED, ENOTFOUND,
+  // UND_ERR_SOCKET…: undici's error has it, fetch's TypeError has it on its cause) tells operators which; the
+  // message could name the host, so not that.
   const name = error instanceof Error ? error.name : 'error';
-  const cause = error instanceof Error && error.cause instanceof Error ? (error.cause as { code?: unknown }).code : '';
-  const why = typeof cause === 'string' && /^[A-Z_]+$/.test(cause) ? `${name} ${cause}` : name;
+  const cause = networkCode(error) ?? '';
+  const why = /^[A-Z_]+$/.test(cause) ? `${name} ${cause}` : name;
   return new AttemptFailure(upstream('UPSTREAM_UNAVAILABLE', why), { retryable: true, fault: true });
 }
 
@@ -150,9 +151,17 @@ export function isOutcomeUnknown(error: unknown): error is OutcomeUnknownError {
 /** Network errors that mean no byte of the request reached the upstream: the connection was never made. */
 const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
-/** True when fetch's error (or its cause) names a failure to connect at all. */
+/** The socket error code a network failure carries, on the error (undici) or on its cause (fetch's TypeError). */
+function networkCode(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  const own = (error as { code?: unknown }).code;
+  if (typeof own === 'string') return own;
+  const cause = error.cause as { code?: unknown } | undefined;
+  return cause && typeof cause === 'object' && typeof cause.code === 'string' ? cause.code : undefined;
+}
+
+/** True when a network error (or its cause) names a failure to connect at all. */
 export function neverConnected(error: unknown): boolean {
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
-  const code = cause && typeof cause === 'object' ? cause.code : undefined;
-  return typeof code === 'string' && NEVER_SENT.has(code);
+  const code = networkCode(error);
+  return code !== undefined && NEVER_SENT.has(code);
 }

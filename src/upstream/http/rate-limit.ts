@@ -8,7 +8,7 @@
  *   may happen as late as T + 0.999: we wait to the end of that second, never too early (a reset "2 s away" may be
  *   2.99 s away).
  */
-export function rateLimitWait(headers: Headers, now = Date.now()): number | null {
+export function rateLimitWait(headers: Pick<Headers, 'get'>, now = Date.now()): number | null {
   const retryAfter = headers.get('retry-after')?.trim();
   if (retryAfter) {
     // RFC 9110 says whole seconds; a fraction ("1.5") is read rather than ignored.

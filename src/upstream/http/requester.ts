@@ -1,6 +1,7 @@
 // What upstream clients see of the transport: one source, one request's scope. The transport itself is
 // src/upstream/http/upstream-http.ts.
 import type { Source } from '../../model.js';
+import type { HeaderReader } from './wire.js';
 
 /** What one GraphQL request lends its upstream calls. */
 export interface RequestScope {
@@ -17,7 +18,7 @@ export interface RequestScope {
 
 export interface UpstreamResponse<T> {
   status: number;
-  headers: Headers;
+  headers: HeaderReader;
   body: T;
 }
 

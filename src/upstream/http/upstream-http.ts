@@ -1,6 +1,6 @@
 // The one way upstream code talks HTTP, per source. It composes the concerns beside it:
 //   request → cache? → shared read? → retry loop (retry.ts) → circuit (per credential) → slot (per credential)
-//   → attempt timeout → exchange (ky: request, status, body)
+//   → attempt timeout → exchange (the wire: request, status, body; wire-undici.ts on the network)
 // Writes (any method but GET, except a POST marked idempotent, which only reads) are never shared or cached, get one
 // attempt unless marked idempotent (PUT, DELETE), and one that fails after its request may have reached the upstream
 // throws an OutcomeUnknownError (failure.ts).
@@ -17,7 +17,6 @@
 // Observer (observer.ts, when given): each call, attempt, retry, rate-limit wait and breaker change is told.
 import { createHash } from 'node:crypto';
 import { BrokenCircuitError, CircuitState, TimeoutStrategy, timeout } from 'cockatiel';
-import ky, { type KyInstance, type Options } from 'ky';
 import { LRUCache } from 'lru-cache';
 import { UPSTREAM_DEFAULTS } from '../../defaults.js';
 import { GatewayError } from '../../errors.js';
@@ -34,6 +33,9 @@ import { retryDelay } from './retry.js';
 import { routeOf } from './route.js';
 import { SharedReads, type SharedScope } from './shared-read.js';
 import type { UpstreamSharedState } from './shared-state.js';
+import type { Wire } from './wire.js';
+import { fetchWire } from './wire-fetch.js';
+import { undiciWire } from './wire-undici.js';
 
 /** What is told of every failed attempt, for logs and metrics: codes and route templates only. */
 export interface UpstreamFailureEvent {
@@ -54,7 +56,7 @@ export interface UpstreamHttpOptions {
   headers: Record<string, string>;
   policy?: Partial<UpstreamPolicy> | undefined;
   onFailure?: ((event: UpstreamFailureEvent) => void) | undefined;
-  /** For unit tests of a client; the gateway uses the global fetch. */
+  /** For unit tests of a client: calls go through this fetch. The gateway uses undici's pool (wire-undici.ts). */
   fetch?: typeof fetch | undefined;
   /** Shared with the other sources' transports, so the bound is the process's; default: one of its own. */
   bodyBudget?: BodyBudget | undefined;
@@ -87,7 +89,9 @@ const NEVER = new AbortController().signal;
  */
 export class UpstreamHttp {
   readonly source: Source;
-  readonly #ky: KyInstance;
+  readonly #wire: Wire & { close?(): Promise<void> };
+  /** The source's default headers, names lowercased: what every call sends unless its scope or itself says otherwise. */
+  readonly #headers: Record<string, string>;
   readonly #policy: UpstreamPolicy;
   readonly #lanes: Lanes;
   readonly #shared = new SharedReads();
@@ -135,17 +139,14 @@ export class UpstreamHttp {
     this.#generations = new LRUCache({ max: this.#policy.maxCredentials });
     this.#onFailure = options.onFailure;
     this.#defaultAuthorization = options.headers.Authorization ?? '';
-    const kyOptions: Options = {
-      prefixUrl: options.baseUrl,
-      headers: { Accept: 'application/json', ...options.headers },
-      // Retries, timeouts and statuses are ours (retry.ts, the attempt timeout, exchange.ts).
-      retry: 0,
-      timeout: false,
-      throwHttpErrors: false,
-      redirect: 'manual',
-    };
-    if (options.fetch) kyOptions.fetch = options.fetch;
-    this.#ky = ky.create(kyOptions);
+    this.#headers = lowercased({ Accept: 'application/json', ...options.headers });
+    // Retries, timeouts and statuses are ours (retry.ts, the attempt timeout, exchange.ts); the wire only sends.
+    this.#wire = options.fetch ? fetchWire(options.fetch, options.baseUrl) : undiciWire(options.baseUrl);
+  }
+
+  /** Ends the pool's connections (idle ones never hold the process open; this is for a clean stop). */
+  async close(): Promise<void> {
+    await this.#wire.close?.();
   }
 
   /** The circuit of the gateway's own credential for this source (callers' own keys have theirs). */
@@ -322,7 +323,8 @@ export class UpstreamHttp {
    * came back, it throws an OutcomeUnknownError (with the caller gone, its abort reason as ever).
    */
   async #send<T>(call: PreparedCall, sending: Sending, scope: SharedScope): Promise<UpstreamResponse<T | null>> {
-    const { lane, headers, trace, credential } = sending;
+    const { lane, trace, credential } = sending;
+    const headers = sending.headers || call.options.headers ? this.#headersFor(sending.headers, call) : this.#headers;
     const observer = this.#observer;
     const maxAttempts = call.idempotent ? this.#policy.retries + 1 : 1;
     for (let attempt = 1; ; attempt++) {
@@ -405,11 +407,16 @@ export class UpstreamHttp {
     }
   }
 
+  /** What a call sends: the defaults, then the scope's (a caller's credential), then the call's own, by name. */
+  #headersFor(scope: Record<string, string> | undefined, call: PreparedCall): Record<string, string> {
+    return { ...this.#headers, ...lowercased(scope ?? {}), ...lowercased(call.options.headers ?? {}) };
+  }
+
   /** One attempt through the credential's circuit and slots, bounded by the attempt timeout and the deadline. */
   #attempt<T>(
     call: PreparedCall,
     lane: Lane,
-    headers: Record<string, string> | undefined,
+    headers: Record<string, string>,
     scope: SharedScope,
     progress: Progress,
   ): Promise<UpstreamResponse<T | null>> {
@@ -431,7 +438,7 @@ export class UpstreamHttp {
             timeout(this.#policy.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false })
               .execute(
                 ({ signal: attemptSignal }) =>
-                  exchange<T>(this.#ky, call, headers, attemptSignal, this.#body, this.source, progress),
+                  exchange<T>(this.#wire, call, headers, attemptSignal, this.#body, this.source, progress),
                 signal,
               )
               // Typed here, inside the circuit, so that the breaker counts only faults (failure.ts says which).
@@ -473,6 +480,13 @@ function prepare(path: string, options: RequestOptions): PreparedCall {
     write: options.write ?? (method !== 'GET' && !(method === 'POST' && options.idempotent === true)),
     options,
   };
+}
+
+/** The same headers with their names lowercased (HTTP names are case-insensitive; a later same name wins). */
+function lowercased(headers: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) out[name.toLowerCase()] = value;
+  return out;
 }
 
 /** Keys name a credential by digest, never by the secret itself. */

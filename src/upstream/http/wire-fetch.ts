@@ -1,0 +1,26 @@
+// The wire over a given fetch: for unit tests of a client, which script answers as WHATWG Responses.
+import { urlOf, type Wire } from './wire.js';
+
+/** A Wire sending through `fetchFn` (redirects not followed), to `baseUrl`. */
+export function fetchWire(fetchFn: typeof fetch, baseUrl: string): Wire {
+  return async (request) => {
+    const headers =
+      request.json === undefined ? request.headers : { ...request.headers, 'content-type': 'application/json' };
+    const response = await fetchFn(urlOf(baseUrl, request.path, request.searchParams), {
+      method: request.method,
+      headers,
+      ...(request.json === undefined ? {} : { body: JSON.stringify(request.json) }),
+      signal: request.signal,
+      redirect: 'manual',
+    });
+    const body = response.body;
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: body ? (body as unknown as AsyncIterable<Uint8Array>) : null,
+      cancel: async () => {
+        await body?.cancel().catch(() => {});
+      },
+    };
+  };
+}
