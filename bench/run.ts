@@ -132,6 +132,18 @@ function profileFlags(name: string): string[] {
   return ['--cpu-prof', '--cpu-prof-dir=bench/out/profiles', `--cpu-prof-name=${name}.cpuprofile`];
 }
 
+/** CPU time a process has used so far (user + system), ms; 0 once it is gone. */
+function cpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime, fields 14 and 15 of proc(5), in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 async function control(url: string, method = 'GET'): Promise<{ backside: number; intercom: number }> {
   return (await (await fetch(url, { method })).json()) as { backside: number; intercom: number };
 }
@@ -175,6 +187,11 @@ interface Row {
   rssEndMb: number;
   rssSeries: number[];
   callsPerRequest: number;
+  /**
+   * CPU time the system's own processes spent per request completed in the measured window, ms: what a request costs
+   * whatever else shares the machine (req/s depends on the cores it gets).
+   */
+  cpuMsPerRequest: number;
   check: string;
 }
 
@@ -233,12 +250,15 @@ for (const latency of values.latency.split(',').map(Number)) {
       await load(url, pool, warmup);
       await control(`${urls.control}/reset`, 'POST');
       const rssStartMb = rssNow();
+      const cpuNow = () => pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+      const cpuStart = cpuNow();
       // Resident memory every 5 s of the measured run: growth under steady load shows as a rising series.
       const rssSeries: number[] = [];
       const sampler = setInterval(() => rssSeries.push(rssNow()), 5000);
       const result = await load(url, pool, duration);
       clearInterval(sampler);
       const rssEndMb = rssNow();
+      const cpuUsed = cpuNow() - cpuStart;
       const counts = await control(`${urls.control}/calls`);
       const requests = result.requests.total;
       rows.push({
@@ -255,11 +275,12 @@ for (const latency of values.latency.split(',').map(Number)) {
         rssEndMb,
         rssSeries,
         callsPerRequest: requests ? (counts.backside + counts.intercom) / requests : 0,
+        cpuMsPerRequest: requests ? cpuUsed / requests : 0,
         check,
       });
       const row = rows.at(-1) as Row;
       console.log(
-        `${latency}ms ${name} ${query}: ${row.rps} req/s p50 ${row.p50} p99 ${row.p99} errors ${row.errors} rss ${row.rssMb} MB (${row.rssStartMb} -> ${row.rssEndMb}) calls/req ${row.callsPerRequest.toFixed(2)} ${check}`,
+        `${latency}ms ${name} ${query}: ${row.rps} req/s p50 ${row.p50} p99 ${row.p99} errors ${row.errors} rss ${row.rssMb} MB (${row.rssStartMb} -> ${row.rssEndMb}) calls/req ${row.callsPerRequest.toFixed(2)} cpu ms/req ${row.cpuMsPerRequest.toFixed(2)} ${check}`,
       );
       await stop(subject.child);
     }
@@ -276,14 +297,14 @@ const lines = [
   'Upstreams: the loopback fakes (src/demo) in their own process with a fixed latency per answer.',
   'Ratios are to ours in the same run; absolute numbers drift between runs on shared machines.',
   '',
-  '| latency | query | system | req/s | ratio to ours | p50 ms | p99 ms | errors | peak RSS MB | RSS start → end MB | upstream calls/req | check |',
-  '|---|---|---|---|---|---|---|---|---|---|---|---|',
+  '| latency | query | system | req/s | ratio to ours | p50 ms | p99 ms | errors | peak RSS MB | RSS start → end MB | upstream calls/req | CPU ms/req | check |',
+  '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
 ];
 for (const row of rows) {
   const ours = rows.find((r) => r.latency === row.latency && r.query === row.query && r.system === 'ours');
   const ratio = ours?.rps ? (row.rps / ours.rps).toFixed(2) : '—';
   lines.push(
-    `| ${row.latency} ms | ${row.query} | ${row.system} | ${row.rps} | ${ratio} | ${row.p50} | ${row.p99} | ${row.errors} | ${row.rssMb} | ${row.rssStartMb} → ${row.rssEndMb} | ${row.callsPerRequest.toFixed(2)} | ${row.check} |`,
+    `| ${row.latency} ms | ${row.query} | ${row.system} | ${row.rps} | ${ratio} | ${row.p50} | ${row.p99} | ${row.errors} | ${row.rssMb} | ${row.rssStartMb} → ${row.rssEndMb} | ${row.callsPerRequest.toFixed(2)} | ${row.cpuMsPerRequest.toFixed(2)} | ${row.check} |`,
   );
 }
 lines.push(

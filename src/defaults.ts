@@ -76,6 +76,12 @@ export const QUERY_MAX_NESTING = 128;
  */
 export const DOCUMENT_CACHE_MAX_BYTES = 16 * 1024 * 1024;
 
+/**
+ * Estimated heap of remembered phone readings (src/values.ts canonicalPhone and keepExtension, via src/memo.ts), bytes:
+ * some 20,000 distinct phones.
+ */
+export const PHONE_MEMO_MAX_BYTES = 4 * 1024 * 1024;
+
 /** Largest request body, bytes (413 beyond). */
 export const MAX_BODY_BYTES = 100_000;
 

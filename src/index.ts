@@ -1,6 +1,7 @@
 // The edge: reads the environment, starts the demo upstreams when no credentials are set, and opens the port; with
 // WORKERS > 1 this process is the primary and forks that many serving processes (node:cluster) behind the one port.
 import cluster from 'node:cluster';
+import { setMaxListeners } from 'node:events';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Config, ConfigError, loadConfig } from './config.js';
@@ -243,6 +244,8 @@ async function serve(
   const { attachWebSockets } = await import('./ws.js');
   // Aborted once the grace is spent: cancels every upstream call still in flight in this process.
   const stop = new AbortController();
+  // Every request in flight listens on it until it ends: as many listeners as requests, not a leak.
+  setMaxListeners(0, stop.signal);
   // Aborted at the first SIGTERM, before draining: /readiness answers 503 from then on.
   const stopping = new AbortController();
   // Tracing only with an OTLP endpoint: otherwise the SDK is never loaded.

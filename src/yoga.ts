@@ -381,29 +381,40 @@ export function createGateway(options: GatewayOptions): Gateway {
         });
       }
       // The request's connectors and writers, or (subscriptions) one event's: same credentials, other loaders.
+      // Made lazily, per source, on first use: a request that never reads a source builds none of its loaders.
       const connect = (scope: RequestScope) => {
-        const connectors: Partial<Record<Source, SourceConnector>> = {};
+        const connectors: Partial<Record<Source, () => SourceConnector>> = {};
         // Writers share their source's client and connector (one credential, one deadline, one set of loaders); made
         // only when a mutation asks for one.
         const writers: Partial<Record<Source, () => SourceWriter>> = {};
-        if (callerKey) {
-          // A tenant's own key: every loader of this request is made for it, so nothing is shared with other callers.
-          const tenantScope = { ...scope, headers: { Authorization: `Bearer ${callerKey}` } };
-          const client = new BacksideClient((backsideForCallers as UpstreamHttp).scope(tenantScope));
-          const connector = new BacksideConnector(client, mapOptions);
-          connectors.BACKSIDE = connector;
-          writers.BACKSIDE = () => new BacksideWriter(client, connector);
-        } else if (backside) {
-          const client = new BacksideClient(backside.scope(scope));
-          const connector = new BacksideConnector(client, { ...mapOptions, tenantId: options.backsideTenantId });
-          connectors.BACKSIDE = connector;
-          writers.BACKSIDE = () => new BacksideWriter(client, connector);
+        if (callerKey || backside) {
+          const backsideOf = once(() => {
+            // A tenant's own key: every loader of this request is made for it, so nothing is shared with other callers.
+            const client = callerKey
+              ? new BacksideClient(
+                  (backsideForCallers as UpstreamHttp).scope({
+                    ...scope,
+                    headers: { Authorization: `Bearer ${callerKey}` },
+                  }),
+                )
+              : new BacksideClient((backside as UpstreamHttp).scope(scope));
+            const connector = new BacksideConnector(
+              client,
+              callerKey ? mapOptions : { ...mapOptions, tenantId: options.backsideTenantId },
+            );
+            return { client, connector };
+          });
+          connectors.BACKSIDE = () => backsideOf().connector;
+          writers.BACKSIDE = () => new BacksideWriter(backsideOf().client, backsideOf().connector);
         }
         if (intercom) {
-          const client = new IntercomClient(intercom.scope(scope));
-          const connector = new IntercomConnector(client, mapOptions);
-          connectors.INTERCOM = connector;
-          writers.INTERCOM = () => new IntercomWriter(client, connector, { adminId: options.intercom?.adminId });
+          const intercomOf = once(() => {
+            const client = new IntercomClient(intercom.scope(scope));
+            return { client, connector: new IntercomConnector(client, mapOptions) };
+          });
+          connectors.INTERCOM = () => intercomOf().connector;
+          writers.INTERCOM = () =>
+            new IntercomWriter(intercomOf().client, intercomOf().connector, { adminId: options.intercom?.adminId });
         }
         return { connectors, writers };
       };
@@ -533,4 +544,13 @@ export function maskGatewayError(error: unknown, message: string, isDev?: boolea
     });
   }
   return maskError(error, message, isDev);
+}
+
+/** `make`'s value, made on the first call and the same one after. */
+function once<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => {
+    made ??= { value: make() };
+    return made.value;
+  };
 }

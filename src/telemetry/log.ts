@@ -8,7 +8,12 @@ export interface StructuredLogOptions {
   format: LogFormat;
   /** trace, debug, info, warn, error, fatal or silent. */
   level: LevelWithSilent;
-  /** Where lines go; default stdout. */
+  /**
+   * Where lines go; default stdout. JSON lines to stdout go through pino's asynchronous destination: written in the
+   * background, lines of the same tick in one write, and what is left flushed when the process exits. (A write to a
+   * pipe is synchronous in Node: one system call per request's line took 7-9% of the CPU of `{ __typename }` under
+   * load; bench/RESULTS.md, "Per-request cost".)
+   */
   destination?: { write(line: string): unknown } | undefined;
 }
 
@@ -30,6 +35,19 @@ function prettyStream(out: { write(line: string): unknown }): DestinationStream 
   };
 }
 
+/** stdout written in the background (sonic-boom), flushed at exit: no line logged before exit is lost. */
+function backgroundStdout(): DestinationStream {
+  const stream = pino.destination({ dest: 1, sync: false });
+  process.once('exit', () => {
+    try {
+      stream.flushSync();
+    } catch {
+      // stdout already closed (the reader went away): nothing more can be written anyway.
+    }
+  });
+  return stream;
+}
+
 /**
  * A YogaLogger writing JSON lines through pino: `{"level":"info","time":"…","msg":"…", …fields}`. Arguments that are
  * plain objects become fields of the line; an Error becomes `err` (with its stack: what gatewayLogger lets through
@@ -38,6 +56,7 @@ function prettyStream(out: { write(line: string): unknown }): DestinationStream 
  */
 export function structuredLogger(options: StructuredLogOptions): YogaLogger {
   const out = options.destination ?? process.stdout;
+  const stream = options.format === 'pretty' ? prettyStream(out) : (options.destination ?? backgroundStdout());
   const logger = pino(
     {
       level: options.level,
@@ -45,7 +64,7 @@ export function structuredLogger(options: StructuredLogOptions): YogaLogger {
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
     },
-    options.format === 'pretty' ? prettyStream(out) : (out as DestinationStream),
+    stream as DestinationStream,
   );
   const at =
     (level: Level) =>
