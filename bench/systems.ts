@@ -58,16 +58,26 @@ function ours(extra: Record<string, string> = {}): System {
 }
 
 /**
- * Tailcall 1.0 (bench/peers/tailcall.graphql) with our schema's field names. Its config cannot branch on an argument,
- * so each source is its own root field and the queries name it: intercomContact(sourceId:) for
- * contactBySourceId(source: INTERCOM, ...), intercomContacts(first:) and backsideContacts(first:) for
- * contacts(first:, sources: [...]); below the root field each asks exactly what bench/queries.ts asks.
+ * Tailcall (bench/peers/tailcall.graphql, the same for both versions; `version` picks the binary that
+ * bench/peers/tailcall.ts runs) with our schema's field names. Its config cannot branch on an argument, so each source
+ * is its own root field and the queries name it: intercomContact(sourceId:) for contactBySourceId(source: INTERCOM,
+ * ...), intercomContacts(first:) and backsideContacts(first:) for contacts(first:, sources: [...]); below the root
+ * field each asks exactly what bench/queries.ts asks.
  */
-function tailcall(dedupe: boolean): System {
+function tailcall(dedupe: boolean, version: '1.0' | '1.6' = '1.0'): System {
   return {
     command: (port, backside, intercom) => ({
       command: 'npx',
-      args: ['tsx', 'bench/peers/tailcall.ts', String(port), backside, intercom, ...(dedupe ? ['--dedupe'] : [])],
+      args: [
+        'tsx',
+        'bench/peers/tailcall.ts',
+        String(port),
+        backside,
+        intercom,
+        '--version',
+        version,
+        ...(dedupe ? ['--dedupe'] : []),
+      ],
     }),
     dialect: 'tailcall',
     queries: {
@@ -125,6 +135,14 @@ export const SYSTEMS = {
   // across requests). Ids, dates and a few other values stay as the upstreams write them (bench/peers/tailcall.graphql).
   tailcall: tailcall(false),
   'tailcall-dedupe': tailcall(true),
+  // Tailcall 1.6.14, the newest release the npm registry serves (package alias tailcall-1.6), on the same config and
+  // queries as 1.0, without and with dedupe. Its binary wants glibc 2.39; bench/peers/tailcall.ts runs a copy whose
+  // three references to glibc 2.38/2.39 symbols point at the system's (see loadableOnOldGlibc there).
+  tailcall16: tailcall(false, '1.6'),
+  'tailcall16-dedupe': tailcall(true, '1.6'),
+  // The hand-written floor (bench/peers/floor.ts): no GraphQL, the same JSON as ours (ours' own mappers), the calls the
+  // APIs force made in parallel over keep-alive undici Pools, the tag list kept a minute, identical GETs in flight
+  // shared across requests as ours shares them; nothing else kept.
   floor: {
     command: (port: number, backside: string, intercom: string) => ({
       command: 'npx',
