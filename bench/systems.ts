@@ -32,7 +32,7 @@ export interface System {
  * plain node with the heap capped as the README advises (V8 otherwise lets garbage grow the heap far past the live
  * data before it collects), configured through the environment like any deployment. Auth is off as for every peer.
  */
-export const OURS_NODE_FLAGS = ['--max-old-space-size=128'];
+export const OURS_NODE_FLAGS = (process.env.OURS_NODE_FLAGS ?? '--max-old-space-size=128').split(' ').filter(Boolean);
 
 function ours(extra: Record<string, string> = {}): System {
   return {

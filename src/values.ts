@@ -4,7 +4,7 @@
 import { decodeHTML } from 'entities';
 import { CountryCodeResolver } from 'graphql-scalars';
 import { type PhoneNumber, type CountryCode as PhoneRegion, parsePhoneNumberFromString } from 'libphonenumber-js';
-import { PHONE_MEMO_MAX_BYTES } from './defaults.js';
+import { DATE_MEMO_MAX_BYTES, PHONE_MEMO_MAX_BYTES } from './defaults.js';
 import { memoize } from './memo.js';
 
 /** Trimmed, lowercased; null for empty. Identity across sources compares these. */
@@ -171,6 +171,7 @@ export function integer(value: unknown): number | null {
 }
 
 /** What URL's parser reads as an http: or https: scheme: after any leading C0 controls and spaces, case-insensitive. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: URL's parser skips leading C0 controls, so this must too.
 const HTTP_SCHEME = /^[\u0000-\u0020]*https?:/i;
 
 /** An absolute http(s) URL, else null (the URL scalar would reject it). */
@@ -370,6 +371,23 @@ const DATE_TIME =
  */
 export function timestamp(value: unknown): Date | null {
   if (typeof value === 'number') return unixSeconds(value);
+  if (typeof value !== 'string') return null;
+  // A fresh Date each time (Dates are mutable); the reading of the text is remembered.
+  const ms = readTimestamp(value);
+  return ms === null ? null : new Date(Number(ms));
+}
+
+/** Epoch ms of an RFC 3339 / ISO 8601 text, as a string (the memo keeps strings); null when it names no instant. */
+const readTimestamp = memoize(
+  (value: string): string | null => {
+    const date = parseTimestamp(value);
+    return date ? String(date.getTime()) : null;
+  },
+  (value) => value,
+  DATE_MEMO_MAX_BYTES,
+);
+
+function parseTimestamp(value: string): Date | null {
   const candidate = text(value);
   const match = candidate ? DATE_TIME.exec(candidate) : null;
   if (!match) return null;

@@ -98,6 +98,8 @@ export class UpstreamHttp {
   readonly #cache: LRUCache<string, UpstreamResponse<unknown>>;
   readonly #onFailure: UpstreamHttpOptions['onFailure'];
   readonly #defaultAuthorization: string;
+  /** The digest of the configured credential, made once (most requests use it). */
+  readonly #defaultCredential: string;
   readonly #body: BodyLimits;
   /**
    * Writes so far by credential digest (see Coherence above); a credential forgotten by the LRU starts again at 0,
@@ -139,6 +141,7 @@ export class UpstreamHttp {
     this.#generations = new LRUCache({ max: this.#policy.maxCredentials });
     this.#onFailure = options.onFailure;
     this.#defaultAuthorization = options.headers.Authorization ?? '';
+    this.#defaultCredential = digest(this.#defaultAuthorization);
     this.#headers = lowercased({ Accept: 'application/json', ...options.headers });
     // Retries, timeouts and statuses are ours (retry.ts, the attempt timeout, exchange.ts); the wire only sends.
     this.#wire = options.fetch ? fetchWire(options.fetch, options.baseUrl) : undiciWire(options.baseUrl);
@@ -166,7 +169,8 @@ export class UpstreamHttp {
 
   /** A requester bound to one GraphQL request: its signal, deadline and (a tenant's own) credential. */
   scope(scope: RequestScope = {}): Requester {
-    const credential = digest(scope.headers?.Authorization ?? this.#defaultAuthorization);
+    const own = scope.headers?.Authorization;
+    const credential = own === undefined ? this.#defaultCredential : digest(own);
     return { source: this.source, request: (path, options) => this.#request(path, options ?? {}, scope, credential) };
   }
 
