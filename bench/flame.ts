@@ -1,7 +1,10 @@
 // Turns a V8 .cpuprofile (node --cpu-prof) into a static SVG flame graph, and prints markdown tables of the top
 // functions by self and total time and of self time per package (or per file of ours) to stdout.
 //
-//   npx tsx bench/flame.ts <file.cpuprofile> <out.svg> [--title "..."]
+//   npx tsx bench/flame.ts <file.cpuprofile> <out.svg> [--title "..."] [--skip s]
+//
+// --skip: leave out the profile's first s seconds (start-up and warm-up: module loading, schema building and the
+// compiler's first work are not what a request costs).
 //
 // No library: `flamegraph` 1.3.0 only reads the old nested `head` cpuprofile format and throws on what Node 20
 // writes (flat `nodes`, "Cannot read properties of undefined (reading 'functionName')"), and it colours by name
@@ -261,12 +264,24 @@ function summary(root: Tree, idle: number): string {
   ].join('\n');
 }
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { title: { type: 'string' } } });
+/** The profile without its first `seconds` of samples. */
+function skip(profile: Profile, seconds: number): Profile {
+  let elapsed = 0;
+  let first = 0;
+  while (first < profile.timeDeltas.length && elapsed < seconds * 1e6) elapsed += profile.timeDeltas[first++] ?? 0;
+  return { ...profile, samples: profile.samples.slice(first), timeDeltas: profile.timeDeltas.slice(first) };
+}
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { title: { type: 'string' }, skip: { type: 'string', default: '0' } },
+});
 const [input, output] = positionals;
 if (!input || !output) {
-  console.error('usage: npx tsx bench/flame.ts <file.cpuprofile> <out.svg> [--title "..."]');
+  console.error('usage: npx tsx bench/flame.ts <file.cpuprofile> <out.svg> [--title "..."] [--skip s]');
   process.exit(2);
 }
-const { root, idle } = buildTree(JSON.parse(readFileSync(input, 'utf8')) as Profile);
+const profile = skip(JSON.parse(readFileSync(input, 'utf8')) as Profile, Number(values.skip));
+const { root, idle } = buildTree(profile);
 writeFileSync(output, renderSvg(root, values.title ?? `CPU flame graph: ${input}`));
 console.log(summary(root, idle));

@@ -1,4 +1,5 @@
 // The systems under benchmark: how to start each, given its port and the upstream URLs.
+import { join } from 'node:path';
 import { DEMO_BACKSIDE_API_KEY, DEMO_INTERCOM_TOKEN } from '../src/demo/seed.js';
 import type { QueryName } from './queries.js';
 import type { Dialect } from './varied.js';
@@ -34,11 +35,11 @@ export interface System {
  */
 export const OURS_NODE_FLAGS = (process.env.OURS_NODE_FLAGS ?? '--max-old-space-size=128').split(' ').filter(Boolean);
 
-function ours(extra: Record<string, string> = {}): System {
+function ours(extra: Record<string, string> = {}, entry = 'dist/index.mjs'): System {
   return {
     command: (port, backside, intercom) => ({
       command: 'node',
-      args: [...OURS_NODE_FLAGS, 'dist/index.mjs'],
+      args: [...OURS_NODE_FLAGS, entry],
       env: {
         NODE_ENV: 'production',
         PORT: String(port),
@@ -102,6 +103,9 @@ export const SYSTEMS = {
   'ours-no-opdedupe': ours({ OPERATION_DEDUPE: 'off' }),
   // Two serving processes behind the port (node:cluster); the primary's memory counts too.
   'ours-2proc': ours({ WORKERS: '2' }),
+  // Ours as built in another checkout of this repository (OURS_BASELINE_DIR, with its `npm ci` and `npm run build`
+  // done): an earlier commit measured beside the current one in the same run.
+  'ours-baseline': ours({}, join(process.env.OURS_BASELINE_DIR ?? '.', 'dist/index.mjs')),
   // Hive Gateway over the schema Mesh generates from Intercom's OpenAPI description (bench/peers/hive.ts): the same
   // data asked in that schema's words. Tag, company and note names come through @resolveTo links to the spec's own
   // findTag, RetrieveACompanyById and listNotes (bench/peers/hive-mesh.config.ts). ListContacts has no per_page
