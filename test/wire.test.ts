@@ -8,6 +8,7 @@ import { memoize } from '../src/memo.js';
 import { BodyBudget, readBody } from '../src/upstream/http/body.js';
 import { type AttemptFailure, neverConnected } from '../src/upstream/http/failure.js';
 import { UpstreamHttp } from '../src/upstream/http/upstream-http.js';
+import type { WireRequest } from '../src/upstream/http/wire.js';
 import { undiciWire } from '../src/upstream/http/wire-undici.js';
 
 let base = '';
@@ -45,6 +46,15 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
+/** A request with no query, headers or body. */
+const plain = (method: string, path: string, signal: AbortSignal = new AbortController().signal): WireRequest => ({
+  method,
+  path,
+  searchParams: {},
+  headers: {},
+  signal,
+});
+
 describe('the undici wire', () => {
   it('sends method, path under the base path, query, lowercased headers and a JSON body; reads status and headers', async () => {
     const wire = undiciWire(base);
@@ -71,13 +81,7 @@ describe('the undici wire', () => {
 
   it('answers a redirect as its status, never following it', async () => {
     const wire = undiciWire(base);
-    const response = await wire({
-      method: 'GET',
-      path: 'redirect',
-      searchParams: {},
-      headers: {},
-      signal: new AbortController().signal,
-    });
+    const response = await wire(plain('GET', 'redirect'));
     expect(response.status).toBe(302);
     await response.cancel();
     expect(seen.filter((request) => request.url === '/api/elsewhere')).toHaveLength(0);
@@ -87,13 +91,7 @@ describe('the undici wire', () => {
   it('stops reading a chunked body past its cap, and gives the budget back', async () => {
     const wire = undiciWire(base);
     const budget = new BodyBudget(100_000);
-    const response = await wire({
-      method: 'GET',
-      path: 'big',
-      searchParams: {},
-      headers: {},
-      signal: new AbortController().signal,
-    });
+    const response = await wire(plain('GET', 'big'));
     const error = await readBody(response, { maxBytes: 1000, budget }, 'BACKSIDE', 'GET /big').catch((e: unknown) => e);
     expect((error as AttemptFailure).error.code).toBe('UPSTREAM_BAD_RESPONSE');
     expect(budget.used).toBe(0);
@@ -103,13 +101,7 @@ describe('the undici wire', () => {
   it('ends a stalled body when its signal aborts', async () => {
     const wire = undiciWire(base);
     const controller = new AbortController();
-    const response = await wire({
-      method: 'GET',
-      path: 'stall',
-      searchParams: {},
-      headers: {},
-      signal: controller.signal,
-    });
+    const response = await wire(plain('GET', 'stall', controller.signal));
     setTimeout(() => controller.abort(new Error('deadline')), 50);
     const budget = new BodyBudget(100_000);
     await expect(readBody(response, { maxBytes: 1000, budget }, 'BACKSIDE', 'GET /stall')).rejects.toBeDefined();
@@ -123,13 +115,7 @@ describe('the undici wire', () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     const wire = undiciWire(`http://127.0.0.1:${port}`);
-    const error = await wire({
-      method: 'POST',
-      path: 'x',
-      searchParams: {},
-      headers: {},
-      signal: new AbortController().signal,
-    }).catch((e: unknown) => e);
+    const error = await wire(plain('POST', 'x')).catch((e: unknown) => e);
     expect(neverConnected(error)).toBe(true);
     // Through the transport: a plain UPSTREAM_UNAVAILABLE whose detail names the socket's code, not the URL.
     const http = new UpstreamHttp({
