@@ -184,6 +184,7 @@ function renderSvg(root: Tree, title: string): string {
   ];
   const out = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" font-family="Verdana, sans-serif" font-size="${FONT}">`,
+    `<title>${esc(title)}</title>`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="${WIDTH / 2}" y="20" font-size="16" text-anchor="middle">${esc(title)}</text>`,
     ...legend.map(([text, kind, group], i) => {
