@@ -85,6 +85,9 @@ export const PHONE_MEMO_MAX_BYTES = 4 * 1024 * 1024;
 /** Estimated heap of remembered timestamp readings (src/values.ts timestamp), bytes: some 10,000 distinct texts. */
 export const DATE_MEMO_MAX_BYTES = 2 * 1024 * 1024;
 
+/** The User-Agent of every upstream call. */
+export const UPSTREAM_USER_AGENT = 'contact-gateway/0.1';
+
 /** Largest request body, bytes (413 beyond). */
 export const MAX_BODY_BYTES = 100_000;
 

@@ -300,5 +300,9 @@ describe('UpstreamHttp', () => {
   it('names routes without record ids', () => {
     expect(routeOf('GET', '/contacts/5ba682d23d7cf92bef87bfd4/notes?x=1')).toBe('GET /contacts/{id}/notes');
     expect(routeOf('GET', '/api/v1/contacts')).toBe('GET /api/v1/contacts');
+    // A caller-chosen id with no digit is still a value, never a label of its own.
+    expect(routeOf('GET', '/contacts/alice-secret-id')).toBe('GET /contacts/{id}');
+    expect(routeOf('POST', '/contacts/search')).toBe('POST /contacts/search');
+    expect(routeOf('GET', '/contacts/find_by_external_id/ext-abc')).toBe('GET /contacts/find_by_external_id/{id}');
   });
 });

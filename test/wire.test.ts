@@ -3,6 +3,7 @@
 // the bounded memo that keeps the mappers' costly pure readings.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoize } from '../src/memo.js';
 import { BodyBudget, readBody } from '../src/upstream/http/body.js';
@@ -27,6 +28,18 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write(`{"a":"${'x'.repeat(5000)}`);
       res.end('"}');
+    } else if (req.url?.startsWith('/api/gzip')) {
+      // Compressed only when asked for, as servers do.
+      const json = JSON.stringify({ zipped: 'y'.repeat(3000) });
+      if (!String(req.headers['accept-encoding']).includes('gzip')) res.writeHead(200).end(json);
+      else res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipSync(json));
+    } else if (req.url?.startsWith('/api/bomb')) {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(gzipSync(Buffer.alloc(2_000_000, 32)));
+    } else if (req.url?.startsWith('/api/stalled-error')) {
+      // A refusal whose body never ends: the status must answer at once, not the attempt's timeout.
+      res.writeHead(req.url.includes('429') ? 429 : 500, { 'retry-after': '30', 'content-length': '100000' });
+      res.write('{"errors":[');
     } else if (req.url?.startsWith('/api/stall')) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.write('{"a":');
@@ -130,6 +143,67 @@ describe('the undici wire', () => {
     expect(failure.detail).not.toContain('127.0.0.1');
     await http.close();
     await wire.close();
+  });
+});
+
+describe('the undici wire, answers as upstreams send them', () => {
+  it('asks for compressed answers, decodes them, and names itself', async () => {
+    const http = new UpstreamHttp({ source: 'INTERCOM', baseUrl: base, headers: { Authorization: 'Bearer t' } });
+    const response = await http.request<{ zipped: string }>('/gzip');
+    expect(response.body?.zipped).toHaveLength(3000);
+    const request = seen.at(-1);
+    expect(request?.headers['accept-encoding']).toContain('gzip');
+    expect(request?.headers['user-agent']).toMatch(/^contact-gateway\//);
+    await http.close();
+  });
+
+  it('caps a compressed body by what it decodes to', async () => {
+    const http = new UpstreamHttp({
+      source: 'INTERCOM',
+      baseUrl: base,
+      headers: {},
+      policy: { maxBodyBytes: 100_000 },
+    });
+    const error = (await http.request('/bomb').catch((e: unknown) => e)) as { code: string };
+    expect(error.code).toBe('UPSTREAM_BAD_RESPONSE');
+    await http.close();
+  });
+
+  it('answers a refusal by its status at once, even when its body stalls (a 429 opens no circuit)', async () => {
+    const http = new UpstreamHttp({
+      source: 'BACKSIDE',
+      baseUrl: base,
+      headers: {},
+      policy: { retries: 0, timeoutMs: 5000, breakerThreshold: 2 },
+    });
+    const started = Date.now();
+    for (let i = 0; i < 3; i++) {
+      const error = (await http.request('/stalled-error-429').catch((e: unknown) => e)) as { code: string };
+      expect(error.code).toBe('UPSTREAM_RATE_LIMITED');
+    }
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(http.breakerState()).toBe('closed');
+    const error = (await http.request('/stalled-error-500').catch((e: unknown) => e)) as {
+      code: string;
+      detail: string;
+    };
+    expect(error.detail).toContain('HTTP 500');
+    await http.close();
+  });
+
+  it("reads a caller's credential whatever its header name's case: its reads are its own", async () => {
+    const http = new UpstreamHttp({ source: 'BACKSIDE', baseUrl: base, headers: { Authorization: 'Bearer GATEWAY' } });
+    const before = seen.length;
+    await Promise.all([
+      http.request('/who'),
+      http.request('/who', {}, { headers: { authorization: 'Bearer TENANT' } }),
+    ]);
+    const sent = seen
+      .slice(before)
+      .map((request) => request.headers.authorization)
+      .sort();
+    expect(sent).toEqual(['Bearer GATEWAY', 'Bearer TENANT']);
+    await http.close();
   });
 });
 

@@ -1,6 +1,8 @@
 // Reading an upstream body within a size cap and the process's byte budget. The attempt's signal (given to the wire)
 // aborts the read too, so a body that stalls or dribbles ends with the attempt's timeout.
 
+import { pipeline, type Readable } from 'node:stream';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { GatewayError } from '../../errors.js';
 import type { Source } from '../../model.js';
 import { AttemptFailure, badResponse } from './failure.js';
@@ -33,6 +35,14 @@ export class BodyBudget {
   }
 }
 
+/** Decoders by Content-Encoding (RFC 9110 §8.4.1), for the encodings the wire asks for. */
+const DECODERS: Record<string, () => NodeJS.ReadWriteStream> = {
+  gzip: createGunzip,
+  'x-gzip': createGunzip,
+  deflate: createInflate,
+  br: createBrotliDecompress,
+};
+
 /** What one body may take: its own cap, and the budget shared with every other body being read. */
 export interface BodyLimits {
   maxBytes: number;
@@ -58,12 +68,20 @@ export async function readBody(
     throw tooLarge();
   }
   if (!response.body) return { text: '', bytes: 0 };
+  const encoding = response.headers.get('content-encoding')?.trim().toLowerCase() ?? 'identity';
+  const decoder = DECODERS[encoding];
+  if (encoding !== 'identity' && !decoder) {
+    await response.cancel();
+    throw badResponse(source, `${route}: unknown content-encoding`);
+  }
+  // Decoded as it is read: the cap and the budget count what the answer decodes to (a small bomb stays small).
+  const source_ = decoder ? pipeline(response.body as unknown as Readable, decoder(), () => {}) : response.body;
   // Chunks joined once at the end: one decode of the whole body, which a multi-byte character split between two
   // chunks cannot break.
   const chunks: Uint8Array[] = [];
   let bytes = 0;
   try {
-    for await (const chunk of response.body) {
+    for await (const chunk of source_ as AsyncIterable<Uint8Array>) {
       if (bytes + chunk.byteLength > limits.maxBytes) throw tooLarge();
       if (!limits.budget.take(chunk.byteLength)) {
         throw new AttemptFailure(

@@ -1,25 +1,33 @@
-// Route templates: what logs and failure events name instead of a URL.
-import { memoize } from '../../memo.js';
+// Route templates: what logs, metrics and failure events name instead of a URL.
 
-/** Estimated heap of remembered templates, bytes: one per distinct path asked recently. */
-const ROUTE_MEMO_MAX_BYTES = 1024 * 1024;
+/**
+ * The fixed words of the two upstreams' paths, as our clients call them (src/upstream/backside/client.ts,
+ * src/upstream/intercom/client.ts; shared/upstreams/backside.md, Intercom's OpenAPI paths). Every other segment is a
+ * value (an id, an email, an external id) and becomes `{id}`, whatever it looks like: a caller chooses ids, and a
+ * route names no record and stays one of a bounded set (it labels metrics).
+ */
+const ROUTE_WORDS = new Set([
+  'api',
+  'v1',
+  'contacts',
+  'find-by-channel',
+  'find_by_external_id',
+  'search',
+  'merge',
+  'archive',
+  'tags',
+  'companies',
+  'notes',
+  'addresses',
+  'affiliations',
+  'channels',
+]);
 
 /** `/contacts/5ba6…/notes` → `GET /contacts/{id}/notes`: logs name the route, never the record or the host. */
 export function routeOf(method: string, path: string): string {
-  return `${method} ${template(path)}`;
-}
-
-// Every upstream call names its route; a page of 50 contacts asks the same few paths again and again.
-const template = memoize(
-  (path: string): string => templateOf(path),
-  (path) => path,
-  ROUTE_MEMO_MAX_BYTES,
-) as (path: string) => string;
-
-function templateOf(path: string): string {
-  return path
-    .split('?')[0]
-    ?.split('/')
-    .map((segment) => (/\d/.test(segment) && !/^v\d+$/.test(segment) ? '{id}' : segment))
-    .join('/') as string;
+  const template = (path.split('?')[0] ?? '')
+    .split('/')
+    .map((segment) => (segment === '' || ROUTE_WORDS.has(segment) ? segment : '{id}'))
+    .join('/');
+  return `${method} ${template}`;
 }

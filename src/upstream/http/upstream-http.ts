@@ -115,7 +115,7 @@ export class UpstreamHttp {
     // A setting left undefined keeps its default (a spread would copy the undefined over it).
     const set = Object.entries(options.policy ?? {}).filter(([, value]) => value !== undefined);
     this.#policy = { ...UPSTREAM_DEFAULTS, ...Object.fromEntries(set) };
-    this.#lanes = new Lanes(this.#policy, digest(options.headers.Authorization ?? ''));
+    this.#lanes = new Lanes(this.#policy, digest(authorizationOf(options.headers) ?? ''));
     this.#fleet = options.shared;
     this.#observer = options.observer;
     const observer = this.#observer;
@@ -140,7 +140,7 @@ export class UpstreamHttp {
     });
     this.#generations = new LRUCache({ max: this.#policy.maxCredentials });
     this.#onFailure = options.onFailure;
-    this.#defaultAuthorization = options.headers.Authorization ?? '';
+    this.#defaultAuthorization = authorizationOf(options.headers) ?? '';
     this.#defaultCredential = digest(this.#defaultAuthorization);
     this.#headers = lowercased({ Accept: 'application/json', ...options.headers });
     // Retries, timeouts and statuses are ours (retry.ts, the attempt timeout, exchange.ts); the wire only sends.
@@ -169,7 +169,7 @@ export class UpstreamHttp {
 
   /** A requester bound to one GraphQL request: its signal, deadline and (a tenant's own) credential. */
   scope(scope: RequestScope = {}): Requester {
-    const own = scope.headers?.Authorization;
+    const own = authorizationOf(scope.headers);
     const credential = own === undefined ? this.#defaultCredential : digest(own);
     return { source: this.source, request: (path, options) => this.#request(path, options ?? {}, scope, credential) };
   }
@@ -484,6 +484,16 @@ function prepare(path: string, options: RequestOptions): PreparedCall {
     write: options.write ?? (method !== 'GET' && !(method === 'POST' && options.idempotent === true)),
     options,
   };
+}
+
+/**
+ * The Authorization header of `headers`, whatever its name's case (what is sent is merged case-insensitively, so the
+ * credential that keys circuits, shared reads and caches must be read the same way).
+ */
+function authorizationOf(headers: Record<string, string> | undefined): string | undefined {
+  if (!headers) return undefined;
+  for (const [name, value] of Object.entries(headers)) if (name.toLowerCase() === 'authorization') return value;
+  return undefined;
 }
 
 /** The same headers with their names lowercased (HTTP names are case-insensitive; a later same name wins). */

@@ -4,6 +4,7 @@
 // undici.request, and upstream calls were a third of the gateway's CPU on a varied single-contact workload.
 import { Pool } from 'undici';
 import type { IncomingHttpHeaders } from 'undici/types/header.js';
+import { UPSTREAM_USER_AGENT } from '../../defaults.js';
 import { type HeaderReader, urlOf, type Wire } from './wire.js';
 
 /** Response headers as undici gives them (lowercased names; repeated ones as arrays), read like a `Headers`. */
@@ -20,6 +21,16 @@ class UndiciHeaders implements HeaderReader {
     for (const name of Object.keys(this.raw)) yield [name, this.get(name) as string];
   }
 }
+
+/**
+ * Sent on every call unless the caller set them: compressed answers (body.ts decodes them, counting decoded bytes
+ * against the cap), and who is asking.
+ */
+const WIRE_HEADERS = { 'accept-encoding': 'gzip, deflate, br', 'user-agent': UPSTREAM_USER_AGENT };
+
+/** How much of an unread body is drained to keep its connection, and for how long, before the socket is closed. */
+const DUMP_LIMIT_BYTES = 64 * 1024;
+const DUMP_TIMEOUT_MS = 1000;
 
 export interface UndiciWireOptions {
   /** Idle connections are closed after this long, ms; undici's default 4 s, the usual keep-alive of a server. */
@@ -44,7 +55,7 @@ export function undiciWire(baseUrl: string, options: UndiciWireOptions = {}): Wi
     const answer = await pool.request({
       method: request.method as 'GET',
       path: `${url.pathname}${url.search}`,
-      headers: hasBody ? { ...request.headers, 'content-type': 'application/json' } : request.headers,
+      headers: { ...WIRE_HEADERS, ...request.headers, ...(hasBody ? { 'content-type': 'application/json' } : {}) },
       body: hasBody ? JSON.stringify(request.json) : null,
       signal: request.signal,
     });
@@ -54,8 +65,11 @@ export function undiciWire(baseUrl: string, options: UndiciWireOptions = {}): Wi
       headers: new UndiciHeaders(answer.headers),
       body,
       cancel: async () => {
-        // dump() reads and drops a small rest so the connection can be reused; a large one closes the socket.
-        await body.dump().catch(() => {});
+        // Not awaited: the answer (a status, a refusal) must not wait for the body. A small rest is read and dropped
+        // in the background so the connection can be reused; a large or stalled one closes the socket.
+        body
+          .dump({ limit: DUMP_LIMIT_BYTES, signal: AbortSignal.timeout(DUMP_TIMEOUT_MS) })
+          .catch(() => body.destroy());
       },
     };
   };
