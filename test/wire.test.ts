@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoize } from '../src/memo.js';
 import { BodyBudget, readBody } from '../src/upstream/http/body.js';
 import { type AttemptFailure, neverConnected } from '../src/upstream/http/failure.js';
+import type { UpstreamPolicy } from '../src/upstream/http/policy.js';
 import { UpstreamHttp } from '../src/upstream/http/upstream-http.js';
 import type { WireRequest } from '../src/upstream/http/wire.js';
 import { undiciWire } from '../src/upstream/http/wire-undici.js';
@@ -146,9 +147,18 @@ describe('the undici wire', () => {
   });
 });
 
+/** The transport over the test server, with the gateway's credential `authorization` and `policy`. */
+const transport = (policy: Partial<UpstreamPolicy> = {}, authorization?: string) =>
+  new UpstreamHttp({
+    source: 'BACKSIDE',
+    baseUrl: base,
+    headers: authorization ? { Authorization: authorization } : {},
+    policy,
+  });
+
 describe('the undici wire, answers as upstreams send them', () => {
   it('asks for compressed answers, decodes them, and names itself', async () => {
-    const http = new UpstreamHttp({ source: 'INTERCOM', baseUrl: base, headers: { Authorization: 'Bearer t' } });
+    const http = transport({}, 'Bearer t');
     const response = await http.request<{ zipped: string }>('/gzip');
     expect(response.body?.zipped).toHaveLength(3000);
     const request = seen.at(-1);
@@ -158,24 +168,14 @@ describe('the undici wire, answers as upstreams send them', () => {
   });
 
   it('caps a compressed body by what it decodes to', async () => {
-    const http = new UpstreamHttp({
-      source: 'INTERCOM',
-      baseUrl: base,
-      headers: {},
-      policy: { maxBodyBytes: 100_000 },
-    });
+    const http = transport({ maxBodyBytes: 100_000 });
     const error = (await http.request('/bomb').catch((e: unknown) => e)) as { code: string };
     expect(error.code).toBe('UPSTREAM_BAD_RESPONSE');
     await http.close();
   });
 
   it('answers a refusal by its status at once, even when its body stalls (a 429 opens no circuit)', async () => {
-    const http = new UpstreamHttp({
-      source: 'BACKSIDE',
-      baseUrl: base,
-      headers: {},
-      policy: { retries: 0, timeoutMs: 5000, breakerThreshold: 2 },
-    });
+    const http = transport({ retries: 0, timeoutMs: 5000, breakerThreshold: 2 });
     const started = Date.now();
     for (let i = 0; i < 3; i++) {
       const error = (await http.request('/stalled-error-429').catch((e: unknown) => e)) as { code: string };
@@ -192,7 +192,7 @@ describe('the undici wire, answers as upstreams send them', () => {
   });
 
   it("reads a caller's credential whatever its header name's case: its reads are its own", async () => {
-    const http = new UpstreamHttp({ source: 'BACKSIDE', baseUrl: base, headers: { Authorization: 'Bearer GATEWAY' } });
+    const http = transport({}, 'Bearer GATEWAY');
     const before = seen.length;
     await Promise.all([
       http.request('/who'),

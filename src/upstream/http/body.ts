@@ -75,13 +75,13 @@ export async function readBody(
     throw badResponse(source, `${route}: unknown content-encoding`);
   }
   // Decoded as it is read: the cap and the budget count what the answer decodes to (a small bomb stays small).
-  const source_ = decoder ? pipeline(response.body as unknown as Readable, decoder(), () => {}) : response.body;
+  const read = decoder ? pipeline(response.body as unknown as Readable, decoder(), () => {}) : response.body;
   // Chunks joined once at the end: one decode of the whole body, which a multi-byte character split between two
   // chunks cannot break.
   const chunks: Uint8Array[] = [];
   let bytes = 0;
   try {
-    for await (const chunk of source_ as AsyncIterable<Uint8Array>) {
+    for await (const chunk of read as AsyncIterable<Uint8Array>) {
       if (bytes + chunk.byteLength > limits.maxBytes) throw tooLarge();
       if (!limits.budget.take(chunk.byteLength)) {
         throw new AttemptFailure(
