@@ -15,7 +15,7 @@ import {
   type DemoUpstreams,
   startDemoUpstreams,
 } from './demo/index.js';
-import { structuredLogger } from './telemetry/log.js';
+import { flushLogs, structuredLogger } from './telemetry/log.js';
 import type { GatewayOptions } from './yoga.js';
 
 /** How the primary hands its demo upstreams' addresses to the workers, so that all serve the same seeded data. */
@@ -216,6 +216,8 @@ async function drain(server: Server, requests: InFlight, stop: AbortController, 
   const dropped = requests.size;
   server.closeAllConnections();
   const unanswered = dropped > 0 ? ` (${dropped} closed unanswered)` : '';
+  // The requests' log lines (written in the background) go out before this one.
+  flushLogs();
   console.log(`${who()}stopped after ${Date.now() - started} ms: ${cut} request(s) cut at the grace${unanswered}`);
 }
 

@@ -165,6 +165,10 @@ describe('SIGTERM', () => {
     expect(call?.closed).toBeDefined();
     expect((call?.closed as number) - signalled).toBeGreaterThanOrEqual(GRACE_MS - 100);
     expect(gateway.output()).toMatch(/stopped after \d+ ms: 1 request\(s\) cut at the grace/);
+    // The cut request's JSON log line, written as it was answered, still comes before the shutdown's summary.
+    const requestLine = gateway.output().indexOf('"msg":"request"');
+    expect(requestLine).toBeGreaterThan(-1);
+    expect(requestLine).toBeLessThan(gateway.output().indexOf('stopped after'));
   }, 30_000);
 
   it('lets a request that finishes within the grace answer in full, then exits 0 at once', async ({
@@ -185,6 +189,10 @@ describe('SIGTERM', () => {
     expect(code).toBe(0);
     expect(at - signalled).toBeLessThan(graceMs - 3000);
     expect(gateway.output()).toMatch(/stopped after \d+ ms: 0 request\(s\) cut/);
+    // The request's JSON log line comes before the shutdown's summary, not after it.
+    const requestLine = gateway.output().indexOf('"msg":"request"');
+    expect(requestLine).toBeGreaterThan(-1);
+    expect(requestLine).toBeLessThan(gateway.output().indexOf('stopped after'));
   }, 30_000);
 
   it('with WORKERS=2 and a stalled call: the primary forwards it, every process exits 0 within the bound', async ({

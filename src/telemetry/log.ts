@@ -35,16 +35,28 @@ function prettyStream(out: { write(line: string): unknown }): DestinationStream 
   };
 }
 
-/** stdout written in the background (sonic-boom), flushed at exit: no line logged before exit is lost. */
-function backgroundStdout(): DestinationStream {
-  const stream = pino.destination({ dest: 1, sync: false });
-  process.once('exit', () => {
+/** The background streams made so far (one per logger), for flushLogs. */
+const background = new Set<{ flushSync(): void }>();
+
+/**
+ * Writes out what the background log streams still hold, now: before a line written directly to stdout (the
+ * shutdown's summary) so that lines keep their order, and at exit so that none is lost.
+ */
+export function flushLogs(): void {
+  for (const stream of background) {
     try {
       stream.flushSync();
     } catch {
-      // stdout already closed (the reader went away): nothing more can be written anyway.
+      // stdout already closed (the reader went away), or a write in flight: the exit flush takes the rest.
     }
-  });
+  }
+}
+
+/** stdout written in the background (sonic-boom), flushed at exit: no line logged before exit is lost. */
+function backgroundStdout(): DestinationStream {
+  const stream = pino.destination({ dest: 1, sync: false });
+  if (background.size === 0) process.once('exit', flushLogs);
+  background.add(stream);
   return stream;
 }
 
