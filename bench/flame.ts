@@ -85,9 +85,12 @@ function classify({ functionName, url, lineNumber }: CallFrame): Frame {
   const file = url.startsWith('file://') ? fileURLToPath(url) : url;
   const [, pkg, inner] = /.*\/node_modules\/((?:@[^/]+\/)?[^/]+)\/(.*)/.exec(file) ?? [];
   if (pkg) return frame('package', pkg, `${pkg} ${inner?.split('/').pop()}${line}`);
+  // Ours wherever the profile was recorded: a file under a src/ or dist/ folder that no package holds (named from that
+  // folder on, so profiles from other checkouts group the same way).
+  const own = /(?:^|\/)((?:src|dist)\/.*)$/.exec(file)?.[1];
+  if (own) return frame('ours', own, `${own}${line}`);
   const rel = relative(process.cwd(), file);
-  const kind = /^(src|dist)\//.test(rel) ? 'ours' : 'other';
-  return frame(kind, rel, `${rel}${line}`);
+  return frame('other', rel, `${rel}${line}`);
 }
 
 function buildTree(profile: Profile): { root: Tree; idle: number } {
