@@ -19,7 +19,14 @@ import {
   startDemoUpstreams,
 } from '../src/demo/index.js';
 import { startRedis as startTestRedis } from './helpers/redis.js';
-import { accepts, freePort, type SpawnedGateway, spawnGateway, stopProcess } from './helpers/spawn-gateway.js';
+import {
+  accepts,
+  freePort,
+  type SpawnedGateway,
+  spawnGateway,
+  spawnUntilReady,
+  stopProcess,
+} from './helpers/spawn-gateway.js';
 
 /** An executable by name on PATH, or in the sbin directories a non-root PATH may lack; undefined when absent. */
 function which(name: string): string | undefined {
@@ -115,26 +122,12 @@ ${replicas.map((replica) => `    server 127.0.0.1:${replica};`).join('\n')}
 }
 `;
   writeFileSync(join(dir, 'nginx.conf'), config);
-  const child = spawn(
+  const child = await spawnUntilReady(
+    'nginx',
     NGINX as string,
     ['-p', dir, '-e', join(dir, 'nginx-error.log'), '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    () => accepts(port),
   );
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const started = Date.now();
-  while (!(await accepts(port))) {
-    if (child.exitCode !== null) throw new Error(`nginx exited:\n${output}`);
-    if (Date.now() - started > 10_000) throw new Error(`nginx was not listening:\n${output}`);
-    await sleep(50);
-  }
   return child;
 }
 

@@ -1,8 +1,8 @@
 // A real redis-server for tests (Debian's `redis-server`, installed by .ci/run): on a loopback port, no persistence,
 // stopped by the test. Skipped locally, with a message, where it is not installed.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { Redis } from 'ioredis';
-import { freePort } from './spawn-gateway.js';
+import { freePort, spawnUntilReady } from './spawn-gateway.js';
 
 /** Whether `redis-server` can be run here. */
 export const hasRedis = (() => {
@@ -41,26 +41,11 @@ export async function redisAnswers(port: number): Promise<boolean> {
  */
 export async function startRedis(port?: number): Promise<TestRedis> {
   const chosen = port ?? (await freePort());
-  const child = spawn(
+  const child = await spawnUntilReady(
+    'redis-server',
     'redis-server',
     ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    () => redisAnswers(chosen),
   );
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const started = Date.now();
-  while (!(await redisAnswers(chosen))) {
-    if (child.exitCode !== null) throw new Error(`redis-server exited:\n${output}`);
-    if (Date.now() - started > 10_000) {
-      child.kill('SIGKILL');
-      throw new Error(`redis-server did not answer PING:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
   return { child, port: chosen, url: `redis://127.0.0.1:${chosen}` };
 }

@@ -6,6 +6,36 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { VARIABLES } from '../../src/config.js';
 
+/**
+ * Spawns `command` (a server the tests need: redis-server, nginx) and resolves once `ready()` holds, polled every
+ * 50 ms. @throws when it exits first or is not ready within `timeoutMs` (it is killed then), with its output.
+ */
+export async function spawnUntilReady(
+  name: string,
+  command: string,
+  args: string[],
+  ready: () => Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<ChildProcess> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const append = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  const started = Date.now();
+  while (!(await ready())) {
+    if (child.exitCode !== null) throw new Error(`${name} exited:\n${output}`);
+    if (Date.now() - started > timeoutMs) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} was not ready within ${timeoutMs} ms:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return child;
+}
+
 /** Variables read by the gateway that config.ts's VARIABLES does not list (shared state, observability). */
 const OTHER_VARIABLES = [
   'REDIS_URL',
