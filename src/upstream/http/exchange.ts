@@ -6,8 +6,10 @@ import { rateLimitWait } from './rate-limit.js';
 import type { HttpMethod, RequestOptions, UpstreamResponse } from './requester.js';
 import type { Wire, WireResponse } from './wire.js';
 
-/** A call's method, path (relative to the base URL, no leading slash), route template for logs, and query, shared by
- * its attempts. */
+/**
+ * A call's method, path (relative to the base URL, no leading slash), route template for logs, and query, shared by
+ * its attempts.
+ */
 export interface PreparedCall {
   method: HttpMethod;
   path: string;
@@ -32,8 +34,8 @@ export interface Progress {
 }
 
 /**
- * Sends `call` once through `wire` and reads the whole answer before `signal` aborts. A 2xx answers its parsed JSON (an empty body,
- * e.g. a 204, answers null); a status in `options.allow` answers `body: null` without reading the body; a status in
+ * Sends `call` once through `wire` and reads the whole answer before `signal` aborts. A 2xx answers its parsed JSON
+ * (an empty body, e.g. a 204, answers null); a status in `options.allow` answers `body: null` without reading the body; a status in
  * `options.answer` answers its body parsed when it is JSON (else null), never thrown. `progress` is updated as the
  * attempt goes (see Progress).
  * @throws AttemptFailure for any other status (3xx included: redirects are never followed), a body over

@@ -171,7 +171,10 @@ export class UpstreamHttp {
   scope(scope: RequestScope = {}): Requester {
     const own = authorizationOf(scope.headers);
     const credential = own === undefined ? this.#defaultCredential : digest(own);
-    return { source: this.source, request: (path, options) => this.#request(path, options ?? {}, scope, credential) };
+    // What every call of this scope sends, merged once: the defaults, then the scope's own (a caller's credential).
+    const headers = scope.headers ? { ...this.#headers, ...lowercased(scope.headers) } : this.#headers;
+    const bound = { credential, headers };
+    return { source: this.source, request: (path, options) => this.#request(path, options ?? {}, scope, bound) };
   }
 
   /** One call outside any request (tests): bounded by the attempt timeout and the retries only. */
@@ -187,7 +190,7 @@ export class UpstreamHttp {
     path: string,
     options: RequestOptions,
     scope: RequestScope,
-    credential: string,
+    bound: Bound,
   ): Promise<UpstreamResponse<T | null>> {
     const call = prepare(path, options);
     const deadline = Math.min(scope.deadline ?? Number.POSITIVE_INFINITY, options.deadline ?? Number.POSITIVE_INFINITY);
@@ -200,15 +203,7 @@ export class UpstreamHttp {
     let status: number | null = null;
     let code: string | null = null;
     try {
-      const response = await this.#run<T>(
-        call,
-        options,
-        scope,
-        credential,
-        own?.signal ?? scope.signal ?? NEVER,
-        deadline,
-        trace,
-      );
+      const response = await this.#run<T>(call, options, bound, own?.signal ?? scope.signal ?? NEVER, deadline, trace);
       status = response.status;
       return response;
     } catch (error) {
@@ -227,14 +222,13 @@ export class UpstreamHttp {
   async #run<T>(
     call: PreparedCall,
     options: RequestOptions,
-    scope: RequestScope,
-    credential: string,
+    { credential, headers }: Bound,
     signal: AbortSignal,
     deadline: number,
     trace: CallTrace,
   ): Promise<UpstreamResponse<T | null>> {
     const lane = this.#lanes.get(credential);
-    const sending = { lane, credential, headers: scope.headers, trace };
+    const sending = { lane, credential, headers, trace };
     if (call.write) {
       this.#wrote(credential);
       await this.#fleet?.wrote?.(this.source, credential);
@@ -328,7 +322,10 @@ export class UpstreamHttp {
    */
   async #send<T>(call: PreparedCall, sending: Sending, scope: SharedScope): Promise<UpstreamResponse<T | null>> {
     const { lane, trace, credential } = sending;
-    const headers = sending.headers || call.options.headers ? this.#headersFor(sending.headers, call) : this.#headers;
+    // The call's own headers (an Idempotency-Key) over the scope's.
+    const headers = call.options.headers
+      ? { ...sending.headers, ...lowercased(call.options.headers) }
+      : sending.headers;
     const observer = this.#observer;
     const maxAttempts = call.idempotent ? this.#policy.retries + 1 : 1;
     for (let attempt = 1; ; attempt++) {
@@ -411,11 +408,6 @@ export class UpstreamHttp {
     }
   }
 
-  /** What a call sends: the defaults, then the scope's (a caller's credential), then the call's own, by name. */
-  #headersFor(scope: Record<string, string> | undefined, call: PreparedCall): Record<string, string> {
-    return { ...this.#headers, ...lowercased(scope ?? {}), ...lowercased(call.options.headers ?? {}) };
-  }
-
   /** One attempt through the credential's circuit and slots, bounded by the attempt timeout and the deadline. */
   #attempt<T>(
     call: PreparedCall,
@@ -460,11 +452,19 @@ export class UpstreamHttp {
   }
 }
 
+/** What a requester binds once for all its calls: the credential (digest) and the headers it sends. */
+interface Bound {
+  credential: string;
+  /** The source's defaults with the scope's own over them, names lowercased. */
+  headers: Record<string, string>;
+}
+
 /** What #send needs of the call's caller: its lane, credential (digest), headers and trace. */
 interface Sending {
   lane: Lane;
   credential: string;
-  headers: Record<string, string> | undefined;
+  /** The scope's headers, merged over the source's defaults (see scope()). */
+  headers: Record<string, string>;
   trace: CallTrace;
 }
 

@@ -48,9 +48,9 @@ export function undiciWire(baseUrl: string, options: UndiciWireOptions = {}): Wi
     keepAliveTimeout: options.keepAliveTimeoutMs ?? 4000,
     // Our attempt timeout bounds headers and body (upstream-http.ts); undici's own 300 s ones never fire first.
   });
-  const prefix = base.pathname;
   const wire: Wire = async (request) => {
-    const url = new URL(urlOf(`${base.origin}${prefix}`, request.path, request.searchParams));
+    // Parsed, so that what the path holds is percent-encoded as a URL would be; the pool takes the path and query.
+    const url = new URL(urlOf(baseUrl, request.path, request.searchParams));
     const hasBody = request.json !== undefined;
     const answer = await pool.request({
       method: request.method as 'GET',
