@@ -19,7 +19,7 @@ export const VARIED = {
   },
   W: {
     title:
-      'W: writes in turn: createContact (Intercom and Backside alternately, a new email each), updateContact (a seeded contact, a new name), tagContact (a seeded contact, one of 8 tags)',
+      'writes in turn: createContact (Intercom and Backside alternately, a new email each), updateContact (a seeded contact, a new name), tagContact (a seeded contact, one of 8 tags)',
   },
 } as const;
 
